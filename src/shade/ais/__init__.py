@@ -1,0 +1,17 @@
+"""AIS: NMEA 0183 framing, payload decoding and encoding. Pure: no I/O.
+
+    from shade.ais import Decoder
+    for decoded in Decoder().decode(lines):      # lines: bytes, line endings optional
+        decoded.message.mmsi, decoded.message.as_dict(), decoded.received_at
+
+Modules: ``nmea`` frames sentences, ``payload`` decodes payloads into the records of
+``records`` (generated from ``layouts`` by ``codegen``), ``decoder`` runs a stream with
+multipart reassembly and counts, ``rejects`` names every reason a sentence is refused.
+"""
+
+from shade.ais.decoder import Decoded, Decoder, DecodeStats
+from shade.ais.message import AISMessage
+from shade.ais.payload import decode_payload
+from shade.ais.rejects import Reject
+
+__all__ = ["AISMessage", "DecodeStats", "Decoded", "Decoder", "Reject", "decode_payload"]
