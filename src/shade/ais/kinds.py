@@ -73,11 +73,12 @@ def turn(x: int) -> float | None:
 
 
 def turn_raw(value: float) -> int:
+    """The ROT indicator for a rate in degrees per minute (the inverse of ``turn``)."""
     if not value:
         return 0
-    if abs(value) >= 127:
-        return int(math.copysign(127, value)) if abs(value) == 127 else -128
-    return int(math.copysign(round(4.733 * math.sqrt(abs(value))), value))
+    if abs(value) == 127:  # no rate of turn decodes to exactly 127: this is the +-127 flag
+        return int(value)
+    return int(math.copysign(min(126, round(4.733 * math.sqrt(abs(value)))), value))
 
 
 def _degrees(divisor: int) -> tuple[str, Callable[[int], float], Callable[[object], int]]:

@@ -127,7 +127,7 @@ def parse_sentence(line: bytes) -> Sentence | Reject | None:
         return None
     star = line.find(b"*", 6)
     if star < 0:
-        return Reject.MALFORMED
+        return Reject.NO_CHECKSUM
     body = line[1:star]
     expected = _HEX.get(line[star + 1 : star + 3])
     if expected is None:
