@@ -39,9 +39,11 @@ def test_layout_is_well_formed(layout: Layout) -> None:
         assert after.start == before.end
     for field in layout.fields:
         if field.na is not None:
-            low, high = (-(1 << (field.width - 1)), 1 << (field.width - 1)) if (
-                field.kind.signed
-            ) else (0, 1 << field.width)
+            low, high = (
+                (-(1 << (field.width - 1)), 1 << (field.width - 1))
+                if (field.kind.signed)
+                else (0, 1 << field.width)
+            )
             assert low <= field.na < high, field.name
         if field.kind.name == "t" and not field.variable:
             assert field.width % 6 == 0, field.name

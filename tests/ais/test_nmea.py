@@ -52,9 +52,7 @@ def test_tag_block_time_in_milliseconds() -> None:
 
 
 def test_receiver_fields_after_the_checksum() -> None:
-    s = sentence(
-        b"!AIVDM,1,1,,B,15Mw1U?P00qNGTP@v`0@9wwn26sd,0*0E,d-125,S9999,r05RTUC1,1272412827"
-    )
+    s = sentence(b"!AIVDM,1,1,,B,15Mw1U?P00qNGTP@v`0@9wwn26sd,0*0E,d-125,S9999,r05RTUC1,1272412827")
     assert (s.received_at, s.source) == (1272412827.0, "05RTUC1")
 
 
