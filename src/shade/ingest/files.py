@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
 from shade.errors import InputError, NotFoundError
 
@@ -42,7 +42,7 @@ class Capture:
                 raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
             self.size = file.stat().st_size
         head = self._raw.peek(2)[:2] if isinstance(self._raw, io.BufferedReader) else b""
-        self._stream: IO[bytes] = (
+        self._stream: BinaryIO | gzip.GzipFile = (
             gzip.GzipFile(fileobj=self._raw, mode="rb") if head == _GZIP_MAGIC else self._raw
         )
 
