@@ -1,15 +1,17 @@
 """The JSON Lines form of decoded messages, as ``shade decode --json`` writes it.
 
-One object per message: pyais's field names and values (binary data as base64, as pyais's
+One object per message (serialised with orjson, several times faster than the standard
+library's json): pyais's field names and values (binary data as base64, as pyais's
 own JSON encoder writes it), then ``received_at`` (UTC, ISO 8601, or null) and ``source``
 (the receiving station, or null). Scripts rely on it: keep it stable.
 """
 
 from __future__ import annotations
 
-import json
 from base64 import b64encode
 from datetime import datetime
+
+import orjson
 
 from shade.ais.decoder import Decoded
 
@@ -20,9 +22,6 @@ def _default(value: object) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-_encode = json.JSONEncoder(default=_default, ensure_ascii=False, separators=(", ", ": ")).encode
-
-
 class JsonLines:
     """Turns decoded messages into lines of JSON; remembers the last timestamp it formatted."""
 
@@ -30,7 +29,8 @@ class JsonLines:
         self._when: datetime | None = None
         self._iso: str | None = None
 
-    def line(self, decoded: Decoded) -> str:
+    def line(self, decoded: Decoded) -> bytes:
+        """One JSON object, without a line ending."""
         record = decoded.message.as_dict()
         when = decoded.received_at
         if when is not self._when:
@@ -39,4 +39,4 @@ class JsonLines:
             self._iso = None if when is None else when.isoformat().replace("+00:00", "Z")
         record["received_at"] = self._iso
         record["source"] = decoded.source
-        return _encode(record)
+        return orjson.dumps(record, default=_default)

@@ -97,7 +97,7 @@ def parse_tag_block(block: bytes) -> TagBlock | None:
     return tag
 
 
-def _trailing(fields: bytes) -> tuple[float | None, str | None]:
+def trailing_fields(fields: bytes) -> tuple[float | None, str | None]:
     """Receiver fields after the checksum: a UNIX time last, a station as ``r<name>``."""
     time = None
     source = None
@@ -157,7 +157,7 @@ def parse_sentence(line: bytes) -> Sentence | Reject | None:
             group = tag.group[2]
     rest = line[star + 3 :]
     if rest:
-        trailing_time, trailing_source = _trailing(rest)
+        trailing_time, trailing_source = trailing_fields(rest)
         received_at = received_at if received_at is not None else trailing_time
         source = source if source is not None else trailing_source
     return Sentence(

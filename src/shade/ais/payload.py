@@ -54,7 +54,7 @@ _MSG8_VARIANTS = {
     (200, 40): "InlandSignalStation",
     (367, 33): "USEnvironmental",
 }
-_FIXED = {
+FIXED_LAYOUTS = {
     1: "PositionReport",
     2: "PositionReport",
     3: "PositionReport",
@@ -120,7 +120,7 @@ def _bits(v: int, n: int, start: int, width: int) -> int:
 def layout_for(v: int, n: int) -> str | None:
     """The name of the layout a payload is read with, or None for an unknown type."""
     msg_type = v >> (n - 6)
-    name = _FIXED.get(msg_type)
+    name = FIXED_LAYOUTS.get(msg_type)
     if name is not None:
         return name
     if msg_type == 6:

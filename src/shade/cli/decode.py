@@ -31,7 +31,7 @@ def _lines_with_progress(capture: Capture) -> Iterator[bytes]:
             done = capture.position
 
 
-def _text(decoded: Decoded) -> str:
+def _text(decoded: Decoded) -> bytes:
     message = decoded.message
     when = decoded.received_at.isoformat().replace("+00:00", "Z") if decoded.received_at else "-"
     fields = " ".join(
@@ -41,7 +41,8 @@ def _text(decoded: Decoded) -> str:
         and name not in ("msg_type", "repeat", "mmsi")
         and not isinstance(value, bytes)
     )
-    return f"{when} {message.msg_type:>2} {message.mmsi:09d} {type(message).__name__} {fields}"
+    line = f"{when} {message.msg_type:>2} {message.mmsi:09d} {type(message).__name__} {fields}"
+    return line.encode("utf-8", "replace")
 
 
 def format_stats(stats: DecodeStats) -> str:
@@ -93,16 +94,16 @@ def decode(path: str, as_json: bool, stats: bool) -> None:
             for _ in messages:
                 pass
         else:
-            write = sys.stdout.write
+            write = sys.stdout.buffer.write
             to_line = JsonLines().line if as_json else _text
-            batch: list[str] = []
+            batch: list[bytes] = []
             for decoded in messages:
                 batch.append(to_line(decoded))
                 if len(batch) >= _FLUSH_EVERY:
-                    write("\n".join(batch) + "\n")
+                    write(b"\n".join(batch) + b"\n")
                     batch.clear()
             if batch:
-                write("\n".join(batch) + "\n")
-            sys.stdout.flush()
+                write(b"\n".join(batch) + b"\n")
+            sys.stdout.buffer.flush()
     if stats:
         click.echo(format_stats(decoder.stats), err=as_json)
