@@ -6,8 +6,9 @@ reports, ``payload`` for the rest) and keeps ``DecodeStats``. ``decode`` works i
 lines for speed; ``feed`` takes one line at a time for live feeds; both give the same.
 
 Fragments are joined by talker, channel, sequential id, fragment count and tag-block group
-(or source station): interleaved messages from several receivers do not mix. A later fragment without a tag block joins the newest pending
-message of its talker, channel and id, as receivers put the tag block on the first only.
+(or source station): interleaved messages from several receivers do not mix. A later
+fragment without a tag block joins the newest pending message of its talker, channel and
+id, as receivers put the tag block on the first only.
 
 Memory stays flat on any input: at most ``multipart_max_pending`` messages wait for
 fragments, none for longer than ``multipart_max_age`` sentences; the rest are dropped and
