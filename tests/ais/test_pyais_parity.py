@@ -6,6 +6,9 @@ kinds, each checked to be exactly that:
 - NOT_AVAILABLE: shade gives None where pyais gives the field's raw "not available" value.
 - PYAIS_ENUM_DEFAULT: pyais maps a number its enums do not list (a reserved ship type 39,
   EPFD 14 ...) to a default member; shade keeps the number that was sent.
+- PYAIS_UNSIGNED: pyais reads the DGNSS station's position (type 17) as unsigned numbers,
+  so a southern or western station comes out 2**bits/10 minutes too large; shade reads
+  them signed, as ITU-R M.1371-5 and gpsd do.
 - Rejections pyais does not make: a bad or missing checksum (pyais does not check one, and
   decodes lines cut short before it), type 0 and type 28
   (not ITU-R M.1371-5 types 1-27), a payload shorter than type, repeat and MMSI.
@@ -77,6 +80,11 @@ def compare(expected: dict[str, object], actual: dict[str, object], layout: str)
             sentinel = field.na if field.kind.name == "rot" else field.kind.decode(field.na)
             assert want == sentinel, f"{name}: None from shade, {want!r} from pyais"
             kinds["NOT_AVAILABLE"] += 1
+        elif layout == "DGNSSBroadcast" and name in ("lon", "lat") and got != want:
+            bits = fields[name].width
+            assert isinstance(got, float) and got < 0
+            assert got + 2**bits / 10 == pytest.approx(want), (name, got, want)
+            kinds["PYAIS_UNSIGNED"] += 1
         elif isinstance(want, enum.Enum) and got != want:
             members = type(want)._value2member_map_
             assert got not in members, f"{name}: {got!r} from shade, {want!r} from pyais"
@@ -127,4 +135,5 @@ def test_differences_are_the_named_kinds_only() -> None:
     # Both kinds are real in these captures; if one vanished, the comparison lost its teeth.
     assert kinds["NOT_AVAILABLE"] > 1000
     assert kinds["PYAIS_ENUM_DEFAULT"] > 10
-    assert set(kinds) == {"NOT_AVAILABLE", "PYAIS_ENUM_DEFAULT"}
+    assert kinds["PYAIS_UNSIGNED"] >= 1
+    assert set(kinds) == {"NOT_AVAILABLE", "PYAIS_ENUM_DEFAULT", "PYAIS_UNSIGNED"}

@@ -395,8 +395,8 @@ LAYOUTS: tuple[Layout, ...] = (
     _layout(
         "DGNSSBroadcast",
         (17,),
-        "DGNSS broadcast binary message; lon and lat in minutes, as pyais gives them.",
-        "_:2 lon:f10:18 lat:f10:17 _:5 data:d:736+",
+        "DGNSS broadcast binary message; the station's lon and lat in minutes.",
+        "_:2 lon:F10:18 lat:F10:17 _:5 data:d:736+",
     ),
     _layout(
         "ClassBPositionReport",

@@ -3125,7 +3125,7 @@ def decode_AssignmentCommandAB(v: int, n: int) -> AssignmentCommandAB:
 
 @dataclass(slots=True)
 class DGNSSBroadcast(AISMessage):
-    """DGNSS broadcast binary message; lon and lat in minutes, as pyais gives them. Message type 17."""
+    """DGNSS broadcast binary message; the station's lon and lat in minutes. Message type 17."""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "msg_type",
@@ -3163,8 +3163,8 @@ def decode_DGNSSBroadcast(v: int, n: int) -> DGNSSBroadcast:
         (v >> 69),
         ((v >> 67) & 0x3),
         ((v >> 37) & 0x3FFFFFFF),
-        ((v >> 17) & 0x3FFFF) / 10,
-        (v & 0x1FFFF) / 10,
+        ((((v >> 17) & 0x3FFFF) ^ 0x20000) - 0x20000) / 10,
+        (((v & 0x1FFFF) ^ 0x10000) - 0x10000) / 10,
         (data_bytes(tail >> (t - min(t, 736)), min(t, 736)) if t else None),
     )
 

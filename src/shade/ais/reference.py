@@ -33,7 +33,7 @@ def _describe(field: Field) -> str:
     name = field.name.removeprefix("berth_").removeprefix("start_").removeprefix("end_")
     unit = UNITS.get(name)
     if name in ("lat", "lon") and not field.kind.name.startswith("deg"):
-        unit = "minutes, in tenths (as pyais gives them)"
+        unit = "minutes"
     text = unit or field.kind.doc
     if field.na is not None:
         text += f"; raw {field.na} (not available) gives null"
