@@ -13,6 +13,7 @@ import click
 
 from shade import __version__
 from shade.cli.decode import decode
+from shade.cli.demo import demo
 from shade.cli.settings import settings
 from shade.errors import ShadeError
 
@@ -24,6 +25,7 @@ def cli() -> None:
 
     \b
     Start with:
+      shade demo                            a Gulf of Aden scenario, encoded and decoded
       shade decode capture.nmea --stats     decode an AIS capture, count what it holds
       shade decode - --json < feed.nmea     decoded messages as JSON Lines
       shade settings                        every setting, its value and where it came from
@@ -31,6 +33,7 @@ def cli() -> None:
 
 
 cli.add_command(decode)
+cli.add_command(demo)
 cli.add_command(settings)
 
 
