@@ -117,6 +117,7 @@ class Decoder:
         frames = frame_block(lines)
         stats = self.stats
         stats.lines += len(lines)
+        stats.skipped += frames.skipped
         base = stats.sentences
         out: list[Decoded | None] = [None] * len(lines)
         single = frames.total == 1

@@ -25,7 +25,8 @@ _LINE = re.compile(
     rb"!([A-Z0-9=]{2}VD[MO],([1-9]),([1-9]),([0-9]?),([^,*\r\n]*),([0-9:;<=>?@A-W`a-w]*),"
     rb"([0-5])(?:,[^,*\r\n]*)?)"  # body: talker ... fill, and the GoFree extra field
     rb"\*([0-9A-Fa-f]{2})([^\r\n]*?)[ \t\r]*$"  # checksum, receiver fields
-    rb"|^([^\n]*)$",
+    rb"|^([ \t\r\x0b\x0c]*[!\\][^\n]*)$"  # perhaps a sentence: the slow path decides
+    rb"|^[^\n]*$",  # never a sentence (parse_sentence would say None): skipped
     re.MULTILINE,
 )
 _HEX = np.full(256, 0, dtype=np.uint8)
@@ -44,6 +45,7 @@ class Frames:
     lines: int  # lines in the block
     rows: IntArray  # line index of each fast sentence, ascending
     slow: IntArray  # line indices left to parse_sentence
+    skipped: int  # lines that cannot be AIS sentences
     talker: list[str]
     own: list[bool]
     total: IntArray
@@ -90,62 +92,64 @@ def _digits(column: tuple[bytes, ...], rows: list[int]) -> IntArray:
 
 def frame_block(lines: list[bytes]) -> Frames:
     """Frame a block of lines (without line endings)."""
-    everything = np.arange(len(lines), dtype=np.int64)
     found = _LINE.findall(b"\n".join(lines))
     if len(found) != len(lines):
         # A stray carriage return inside a line splits it differently: frame it all slowly.
-        return _slow_only(everything)
-    (tags, bodies, totals, numbers, seqs, channels, payloads, fills, sums, rests, _) = zip(
+        return _slow_only(np.arange(len(lines), dtype=np.int64))
+    (tags, bodies, totals, numbers, seqs, channels, payloads, fills, sums, rests, maybe) = zip(
         *found, strict=True
     )
     fast = np.flatnonzero(np.fromiter(map(bool, bodies), dtype=np.bool_, count=len(bodies)))
-    if not len(fast):
-        return _slow_only(everything)
+    maybe_rows = np.flatnonzero(np.fromiter(map(bool, maybe), dtype=np.bool_, count=len(maybe)))
     candidates = fast.tolist()
     pairs = np.frombuffer(b"".join(map(sums.__getitem__, candidates)), dtype=np.uint8)
-    pairs = pairs.reshape(-1, 2)
-    expected = (_HEX[pairs[:, 0]] << 4) | _HEX[pairs[:, 1]]
+    expected = (_HEX[pairs[0::2]] << 4) | _HEX[pairs[1::2]]
     good = (_xor_of_each(tuple(map(bodies.__getitem__, candidates))) == expected) & (
         _digits(numbers, candidates) <= _digits(totals, candidates)
     )
-
-    rows: list[int] = []
-    received_at: list[float | None] = []
-    source: list[str | None] = []
-    group: list[str | None] = []
+    rows = fast[good].tolist()
+    received_at: list[float | None] = [None] * len(rows)
+    source: list[str | None] = [None] * len(rows)
+    group: list[str | None] = [None] * len(rows)
+    broken: list[int] = []
     tag_cache: dict[bytes, TagBlock | None] = {}
-    for i in fast[good].tolist():
-        time = src = grp = None
-        tag_text = tags[i]
+    # Python only for the lines that carry a tag block or receiver fields.
+    for k, i in enumerate(rows):
+        tag_text, rest = tags[i], rests[i]
+        if not (tag_text or rest):
+            continue
+        time = src = None
         if tag_text:
             tag = tag_cache.get(tag_text, _MISSING)
             if tag is _MISSING:
                 tag = tag_cache[tag_text] = parse_tag_block(tag_text)
             if tag is None:
-                continue  # a broken tag block: the slow path names it
+                broken.append(k)  # a broken tag block: the slow path names it
+                continue
             assert isinstance(tag, TagBlock)
             time, src = tag.time, tag.source
-            grp = tag.group[2] if tag.group is not None else None
-        if rests[i]:
-            extra_time, extra_source = trailing_fields(rests[i])
+            group[k] = tag.group[2] if tag.group is not None else None
+        if rest:
+            extra_time, extra_source = trailing_fields(rest)
             time = time if time is not None else extra_time
             src = src if src is not None else extra_source
-        rows.append(i)
-        received_at.append(time)
-        source.append(src)
-        group.append(grp)
-    slow = np.ones(len(lines), dtype=np.bool_)
-    slow[rows] = False
+        received_at[k], source[k] = time, src
+    slow = set(maybe_rows.tolist()) | set(fast[~good].tolist())
+    if broken:
+        slow |= {rows[k] for k in broken}
+        for k in reversed(broken):
+            del rows[k], received_at[k], source[k], group[k]
     return Frames(
         lines=len(lines),
         rows=np.array(rows, dtype=np.int64),
-        slow=np.flatnonzero(slow),
-        talker=[bodies[i][:2].decode("ascii") for i in rows],
-        own=[bodies[i][4:5] == b"O" for i in rows],
+        slow=np.array(sorted(slow), dtype=np.int64),
+        skipped=len(lines) - len(fast) - len(maybe_rows),
+        talker=[_TALKERS.get(b[:2]) or b[:2].decode() for b in map(bodies.__getitem__, rows)],
+        own=[bodies[i][4] == 79 for i in rows],  # 'O': VDO
         total=_digits(totals, rows),
         number=_digits(numbers, rows),
         seq_id=list(map(seqs.__getitem__, rows)),
-        channel=[channels[i].decode("ascii") for i in rows],
+        channel=[_CHANNELS.get(c) or c.decode() for c in map(channels.__getitem__, rows)],
         payload=list(map(payloads.__getitem__, rows)),
         fill=_digits(fills, rows),
         received_at=received_at,
@@ -154,11 +158,15 @@ def frame_block(lines: list[bytes]) -> Frames:
     )
 
 
+# Talkers and channels repeat on every line: look the common ones up instead of decoding.
+_TALKERS = {t.encode(): t for t in ("AI", "AB", "AS", "BS", "SA", "=I")}
+_CHANNELS = {c.encode(): c for c in ("A", "B", "1", "2", "")}
 _NONE = np.zeros(0, dtype=np.int64)
 _MISSING = TagBlock()
 
 
 def _slow_only(everything: IntArray) -> Frames:
+    none = _NONE
     return Frames(
-        len(everything), _NONE, everything, [], [], _NONE, _NONE, [], [], [], _NONE, [], [], []
+        len(everything), none, everything, 0, [], [], none, none, [], [], [], none, [], [], []
     )

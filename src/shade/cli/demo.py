@@ -7,11 +7,13 @@ name its static reports gave. Later stages replace this with the live server and
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from shade.ais import Decoder
+from shade.ais.kinds import Value
 from shade.cli.decode import format_stats
 from shade.errors import InputError
 from shade.sim.scenario import SHIPS, reports, sentences
@@ -42,23 +44,22 @@ def demo(minutes: int, nmea_path: Path | None) -> None:
             raise InputError(f"{nmea_path}: cannot be written ({exc.strerror})") from None
     decoder = Decoder()
     names: dict[int, str] = {}
-    last: dict[int, dict[str, object]] = {}
+    last: dict[int, tuple[dict[str, Value], datetime | None]] = {}
     for decoded in decoder.decode(lines):
         fields = decoded.message.as_dict()
         mmsi = decoded.message.mmsi
         if fields.get("shipname"):
             names[mmsi] = str(fields["shipname"])
         if fields.get("lat") is not None:
-            last[mmsi] = fields | {"at": decoded.received_at}
+            last[mmsi] = (fields, decoded.received_at)
     click.echo(f"SHADE demo: {len(SHIPS)} ships, {minutes} minutes, {len(lines):,} sentences\n")
     click.echo(
         f"{'MMSI':<10} {'name':<20} {'lat':>9} {'lon':>10} {'kn':>5} {'course':>6}  last report"
     )
-    for mmsi, fields in sorted(last.items()):
-        at = fields["at"]
+    for mmsi, (fields, at) in sorted(last.items()):
         click.echo(
-            f"{mmsi:<10} {names.get(mmsi, '?'):<20} {fields['lat']:>9.4f} {fields['lon']:>10.4f} "
-            f"{fields['speed']:>5} {fields['course']:>6}  {at:%Y-%m-%d %H:%M:%S}Z"
+            f"{mmsi:<10} {names.get(mmsi, '?'):<20} {fields['lat']!s:>9} {fields['lon']!s:>10} "
+            f"{fields['speed']!s:>5} {fields['course']!s:>6}  {at or '-'}"
         )
     click.echo("\n" + format_stats(decoder.stats))
     if nmea_path is not None:
