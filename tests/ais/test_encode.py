@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import pyais
@@ -276,7 +275,7 @@ def test_shade_decodes_what_pyais_encodes(case: str, data: st.DataObject) -> Non
     record = message(**data.draw(values_of(case, pyais_safe=True)))
     if case == "21":
         # pyais always sends the 14 characters of name_ext, '@' where there is no text.
-        record = replace(record, name_ext=record.name_ext or "")
+        record = record._replace(name_ext=record.name_ext or "")
 
     sentences = pyais.encode_dict(
         as_pyais(record), talker_id="AI", sentence_type="VDM", radio_channel="A", seq_id=0

@@ -18,10 +18,11 @@ counted as ``incomplete_message``.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice, repeat
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from shade.ais.rejects import Reject
 from shade.config import Settings
 
 BLOCK_LINES = 4096
+_new: Callable[[type[Any], Iterable[object]], Any] = tuple.__new__
 # Types whose layout depends on the type alone and can be decoded by columns.
 _COLUMNAR: dict[int, tuple[Layout, type[AISMessage], int]] = {
     msg_type: (BY_NAME[name], DECODERS[name][0], DECODERS[name][2])
@@ -44,8 +46,7 @@ _COLUMNAR: dict[int, tuple[Layout, type[AISMessage], int]] = {
 }
 
 
-@dataclass(slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     """A decoded message with what its sentences said about where and when it was received."""
 
     message: AISMessage
@@ -194,16 +195,22 @@ class Decoder:
         payloads = list(map(frames.payload.__getitem__, picks))
         if (ARMOUR[np.frombuffer(b"".join(payloads), dtype=np.uint8)] == 255).any():
             return False
-        records = map(cls, *decode_columns(layout, payloads, nchars))
+        # tuple.__new__ in map: records and envelopes made without a Python call apiece.
+        records = map(
+            _new, repeat(cls), zip(*decode_columns(layout, payloads, nchars), strict=True)
+        )
         decoded = map(
-            Decoded,
-            records,
-            map(self._when, map(frames.received_at.__getitem__, picks)),
-            map(frames.source.__getitem__, picks),
-            map(frames.talker.__getitem__, picks),
-            map(frames.channel.__getitem__, picks),
-            map(frames.own.__getitem__, picks),
-            repeat(1),
+            _new,
+            repeat(Decoded),
+            zip(
+                records,
+                map(self._when, map(frames.received_at.__getitem__, picks)),
+                map(frames.source.__getitem__, picks),
+                map(frames.talker.__getitem__, picks),
+                map(frames.channel.__getitem__, picks),
+                map(frames.own.__getitem__, picks),
+                repeat(1),
+            ),
         )
         for row, one in zip(frames.rows[members].tolist(), decoded, strict=True):
             out[row] = one

@@ -1,27 +1,33 @@
-"""The base of every decoded AIS message record.
+"""What every decoded AIS message record offers, whatever its type.
 
 The record classes themselves, one per layout, are generated into ``records`` from the
-layout table. Every record has ``msg_type``, ``repeat`` and ``mmsi``; the other fields are
-None when the message was cut short before them or when they carry the "not available" value.
+layout table: named tuples, cheap to make in bulk and immutable. Every record has
+``msg_type``, ``repeat`` and ``mmsi``; the other fields are None when the message was cut
+short before them or when they carry the "not available" value.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Protocol
 
 from shade.ais.kinds import Value
 
 
-class AISMessage:
-    """A decoded AIS message: a plain record of typed fields (see docs/ais-messages.md)."""
+class AISMessage(Protocol):
+    """A decoded AIS message: a record of typed fields (see docs/ais-messages.md)."""
 
-    __slots__ = ()
-    FIELDS: ClassVar[tuple[str, ...]] = ()
+    @property
+    def msg_type(self) -> int: ...
 
-    msg_type: int
-    repeat: int
-    mmsi: int
+    @property
+    def repeat(self) -> int: ...
+
+    @property
+    def mmsi(self) -> int: ...
+
+    @property
+    def _fields(self) -> tuple[str, ...]: ...
 
     def as_dict(self) -> dict[str, Value]:
         """The fields by name, in payload order: the same keys as pyais's ``asdict()``."""
-        return {name: getattr(self, name) for name in self.FIELDS}
+        ...
