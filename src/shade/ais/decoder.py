@@ -204,7 +204,7 @@ class Decoder:
             repeat(Decoded),
             zip(
                 records,
-                map(self._when, map(frames.received_at.__getitem__, picks)),
+                self._times(list(map(frames.received_at.__getitem__, picks))),
                 map(frames.source.__getitem__, picks),
                 map(frames.talker.__getitem__, picks),
                 map(frames.channel.__getitem__, picks),
@@ -297,6 +297,11 @@ class Decoder:
             first.own,
             sentences,
         )
+
+    def _times(self, stamps: list[float | None]) -> Iterator[datetime | None]:
+        """The datetimes of many stamps: each distinct stamp converted once."""
+        distinct = {stamp: self._when(stamp) for stamp in set(stamps)}
+        return map(distinct.__getitem__, stamps)
 
     def _when(self, stamp: float | None) -> datetime | None:
         if stamp is None:

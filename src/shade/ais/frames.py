@@ -17,12 +17,12 @@ import numpy.typing as npt
 
 from shade.ais.nmea import Sentence, TagBlock, parse_tag_block, trailing_fields
 
-# A sentence as receivers usually write it; anything else falls to the last alternative.
-# Seq ids other than one digit, odd talkers and invalid payload characters all go the slow
-# way, which knows how to name what is wrong with them.
+# A sentence as receivers usually write it; anything else falls to the other alternatives.
+# Seq ids other than one digit, odd talkers or channels and invalid payload characters all
+# go the slow way, which knows how to name what is wrong with them.
 _LINE = re.compile(
     rb"^(?:\\([^\\\r\n]*)\\)?"  # tag block
-    rb"!([A-Z0-9=]{2}VD[MO],([1-9]),([1-9]),([0-9]?),([^,*\r\n]*),([0-9:;<=>?@A-W`a-w]*),"
+    rb"!(([A-Z0-9=]{2})VD([MO]),([1-9]),([1-9]),([0-9]?),([A-Za-z0-9]?),([0-9:;<=>?@A-W`a-w]*),"
     rb"([0-5])(?:,[^,*\r\n]*)?)"  # body: talker ... fill, and the GoFree extra field
     rb"\*([0-9A-Fa-f]{2})([^\r\n]*?)[ \t\r]*$"  # checksum, receiver fields
     rb"|^([ \t\r\x0b\x0c]*[!\\][^\n]*)$"  # perhaps a sentence: the slow path decides
@@ -96,9 +96,10 @@ def frame_block(lines: list[bytes]) -> Frames:
     if len(found) != len(lines):
         # A stray carriage return inside a line splits it differently: frame it all slowly.
         return _slow_only(np.arange(len(lines), dtype=np.int64))
-    (tags, bodies, totals, numbers, seqs, channels, payloads, fills, sums, rests, maybe) = zip(
-        *found, strict=True
-    )
+    (tags, bodies, talkers, formatters, totals, numbers, seqs, channels, payloads, fills) = (
+        columns := list(zip(*found, strict=True))
+    )[:10]
+    sums, rests, maybe = columns[10:]
     fast = np.flatnonzero(np.fromiter(map(bool, bodies), dtype=np.bool_, count=len(bodies)))
     maybe_rows = np.flatnonzero(np.fromiter(map(bool, maybe), dtype=np.bool_, count=len(maybe)))
     candidates = fast.tolist()
@@ -114,10 +115,12 @@ def frame_block(lines: list[bytes]) -> Frames:
     broken: list[int] = []
     tag_cache: dict[bytes, TagBlock | None] = {}
     # Python only for the lines that carry a tag block or receiver fields.
-    for k, i in enumerate(rows):
+    extra = np.fromiter(map(bool, tags), np.bool_, len(tags)) | np.fromiter(
+        map(bool, rests), np.bool_, len(rests)
+    )
+    for k in np.flatnonzero(extra[rows]).tolist() if rows else ():
+        i = rows[k]
         tag_text, rest = tags[i], rests[i]
-        if not (tag_text or rest):
-            continue
         time = src = None
         if tag_text:
             tag = tag_cache.get(tag_text, _MISSING)
@@ -144,12 +147,12 @@ def frame_block(lines: list[bytes]) -> Frames:
         rows=np.array(rows, dtype=np.int64),
         slow=np.array(sorted(slow), dtype=np.int64),
         skipped=len(lines) - len(fast) - len(maybe_rows),
-        talker=[_TALKERS.get(b[:2]) or b[:2].decode() for b in map(bodies.__getitem__, rows)],
-        own=[bodies[i][4] == 79 for i in rows],  # 'O': VDO
+        talker=list(map(_TEXT.__getitem__, map(talkers.__getitem__, rows))),
+        own=list(map(_OWN.__getitem__, map(formatters.__getitem__, rows))),
         total=_digits(totals, rows),
         number=_digits(numbers, rows),
         seq_id=list(map(seqs.__getitem__, rows)),
-        channel=[_CHANNELS.get(c) or c.decode() for c in map(channels.__getitem__, rows)],
+        channel=list(map(_TEXT.__getitem__, map(channels.__getitem__, rows))),
         payload=list(map(payloads.__getitem__, rows)),
         fill=_digits(fills, rows),
         received_at=received_at,
@@ -158,9 +161,13 @@ def frame_block(lines: list[bytes]) -> Frames:
     )
 
 
-# Talkers and channels repeat on every line: look the common ones up instead of decoding.
-_TALKERS = {t.encode(): t for t in ("AI", "AB", "AS", "BS", "SA", "=I")}
-_CHANNELS = {c.encode(): c for c in ("A", "B", "1", "2", "")}
+# Every talker and channel the pattern admits, as text: looked up, not decoded, per line.
+_TALKER_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789="
+_TEXT = {(a + b).encode(): a + b for a in _TALKER_CHARS for b in _TALKER_CHARS} | {
+    c.encode(): c for c in _TALKER_CHARS + "abcdefghijklmnopqrstuvwxyz"
+}
+_TEXT[b""] = ""
+_OWN = {b"M": False, b"O": True}
 _NONE = np.zeros(0, dtype=np.int64)
 _MISSING = TagBlock()
 
