@@ -116,6 +116,15 @@ def test_a_checksum_is_in_upper_or_lower_case() -> None:
     assert_same(decode_positions(lines), by_decoder(lines))
 
 
+def test_lines_left_to_nmea_keep_their_place() -> None:
+    # Only nmea.parse_sentence takes a talker of any bytes (frames' fast lane does not).
+    odd = b"!\xa0IVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*AB"
+    lines = [TAGGED, odd, b"$GPZDA", TRAILING, odd]
+    got = decode_positions(lines)
+    assert got.mmsi[[1, 3]].tolist() == [371798000, 371798000]
+    assert_same(got, by_decoder(lines))
+
+
 def test_times_from_tag_blocks_and_receiver_fields() -> None:
     milliseconds = TAGGED.replace(b"c:1420030798", b"c:1420030798123")
     both = TAGGED + b",1272412827"  # the tag block's time comes first

@@ -1,62 +1,104 @@
 """Framing of a whole block of lines at once: the fast lane of ``nmea``, as columns.
 
-One compiled pattern takes the common sentence forms of a block in a single C-level pass,
-NumPy verifies all their checksums at once, and the fields come out as columns. A line the
-pattern does not take, or whose checksum or fragment numbers fail, is left to
-``nmea.parse_sentence``, which says why: the two paths accept exactly the same sentences
-with the same fields (``tests/ais/test_frames.py`` checks it on every recorded capture).
+This module owns block framing, for the decoder and for ``positions`` alike. The lines are
+joined into one buffer and the usual sentence, ``[\\tag block\\]!ccVDM,t,n,[s],[c],payload,
+f[,x]*hh[receiver fields]``, is read for all of them at once: every field sits at a fixed
+offset from the ``!`` up to the payload, whose end is the first byte after it outside the
+payload armour, so a handful of gathers, one scan of the buffer and one XOR reduction frame
+the block. Python goes one line at a time only through what is rare or irregular: tag
+blocks (each distinct one parsed once by ``nmea.parse_tag_block``), receiver fields after
+the checksum (``nmea.trailing_fields``) and the GoFree field before it.
+
+The lane is deliberately narrow: a line that starts (after whitespace) with ``!`` or ``\\``
+but is not in the usual form, or fails its checksum or fragment numbers, is left to
+``nmea.parse_sentence``, which says why. The two paths give the same fields for every
+sentence the lane takes; ``tests/ais/test_frames.py`` checks it line by line.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
+from shade.ais.columns import unarmoured
 from shade.ais.nmea import Sentence, TagBlock, parse_tag_block, trailing_fields
-
-# A sentence as receivers usually write it; anything else falls to the other alternatives.
-# Seq ids other than one digit, odd talkers or channels and invalid payload characters all
-# go the slow way, which knows how to name what is wrong with them.
-_LINE = re.compile(
-    rb"^(?:\\([^\\\r\n]*)\\)?"  # tag block
-    rb"!(([A-Z0-9=]{2})VD([MO]),([1-9]),([1-9]),([0-9]?),([A-Za-z0-9]?),([0-9:;<=>?@A-W`a-w]*),"
-    rb"([0-5])(?:,[^,*\r\n]*)?)"  # body: talker ... fill, and the GoFree extra field
-    rb"\*([0-9A-Fa-f]{2})([^\r\n]*?)[ \t\r]*$"  # checksum, receiver fields
-    rb"|^([ \t\r\x0b\x0c]*[!\\][^\n]*)$"  # perhaps a sentence: the slow path decides
-    rb"|^[^\n]*$",  # never a sentence (parse_sentence would say None): skipped
-    re.MULTILINE,
-)
-_HEX = np.full(256, 0, dtype=np.uint8)
-for _i, _c in enumerate(b"0123456789ABCDEF"):
-    _HEX[_c] = _i
-    _HEX[bytes([_c]).lower()[0]] = _i
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+Bytes = npt.NDArray[np.uint8]
 
 
-@dataclass(slots=True)
+@dataclass(eq=False)
 class Frames:
-    """The sentences of a block that took the fast lane, as columns (``rows`` index them)."""
+    """The sentences of a block that took the fast lane, as columns (``rows`` index them).
+
+    The columns of Python values (``received_at``, ``talker``, ``own``, ``seq_id``,
+    ``channel``, ``payload``) are made on first use: ``positions`` needs none of them, only
+    ``time`` and the offsets into ``block``.
+    """
 
     lines: int  # lines in the block
     rows: IntArray  # line index of each fast sentence, ascending
     slow: IntArray  # line indices left to parse_sentence
     skipped: int  # lines that cannot be AIS sentences
-    talker: list[str]
-    own: list[bool]
     total: IntArray
     number: IntArray
-    seq_id: list[bytes]
-    channel: list[str]
-    payload: list[bytes]
     fill: IntArray
-    received_at: list[float | None]
+    time: FloatArray  # UNIX seconds, from the tag block or a receiver field; NaN if none
+    timed: BoolArray  # whether the sentence has a time (a tag block's may be NaN)
     source: list[str | None]
     group: list[str | None]
+    block: bytes  # the lines joined by '\n'; the offsets below point into it
+    bang: IntArray  # where each sentence's '!' is: the talker and formatter follow it
+    channel_at: IntArray  # its channel, or the comma after an empty channel
+    payload_start: IntArray
+    payload_end: IntArray
+
+    @property
+    def buffer(self) -> Bytes:
+        """``block`` as an array of bytes (shares its memory)."""
+        return np.frombuffer(self.block, np.uint8)
+
+    @cached_property
+    def received_at(self) -> list[float | None]:
+        stamps = np.full(len(self.time), None, dtype=object)
+        stamps[self.timed] = self.time[self.timed]
+        received_at: list[float | None] = stamps.tolist()
+        return received_at
+
+    @cached_property
+    def talker(self) -> list[str]:
+        buf = self.buffer
+        code = (buf[self.bang + 1].astype(np.int64) << 8) | buf[self.bang + 2]
+        talkers: list[str] = _TALKERS[code].tolist()
+        return talkers
+
+    @cached_property
+    def own(self) -> list[bool]:
+        own: list[bool] = (self.buffer[self.bang + 5] == ord("O")).tolist()
+        return own
+
+    @cached_property
+    def seq_id(self) -> list[bytes]:
+        seq_ids: list[bytes] = _SEQ_IDS[self.buffer[self.bang + _SEQ_AT]].tolist()
+        return seq_ids
+
+    @cached_property
+    def channel(self) -> list[str]:
+        channels: list[str] = _CHANNELS[self.buffer[self.channel_at]].tolist()
+        return channels
+
+    @cached_property
+    def payload(self) -> list[bytes]:
+        block = self.block
+        spans = zip(self.payload_start.tolist(), self.payload_end.tolist(), strict=True)
+        return [block[start:end] for start, end in spans]
 
     def sentence(self, k: int) -> Sentence:
         """The k-th fast sentence as ``nmea.parse_sentence`` would have given it."""
@@ -75,105 +117,264 @@ class Frames:
         )
 
 
-def _xor_of_each(parts: tuple[bytes, ...]) -> npt.NDArray[np.uint8]:
-    """The XOR of the bytes of each part, all at once."""
-    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    flat = np.frombuffer(b"".join(parts) + b"\0", dtype=np.uint8)
-    starts = np.cumsum(lengths) - lengths
-    # Every body is at least 15 bytes long, so reduceat never sees an empty segment.
-    return np.bitwise_xor.reduceat(flat, starts)[: len(parts)]
+def frame_block(lines: Sequence[bytes]) -> Frames:
+    """Frame a block of lines (line endings optional).
 
-
-def _digits(column: tuple[bytes, ...], rows: list[int]) -> IntArray:
-    """One-digit fields of the given rows, as numbers."""
-    joined = b"".join(map(column.__getitem__, rows))
-    return (np.frombuffer(joined, dtype=np.uint8).astype(np.int64) - 48) if rows else _NONE
-
-
-def frame_block(lines: list[bytes]) -> Frames:
-    """Frame a block of lines (without line endings)."""
-    found = _LINE.findall(b"\n".join(lines))
-    if len(found) != len(lines):
-        # A stray carriage return inside a line splits it differently: frame it all slowly.
-        return _slow_only(np.arange(len(lines), dtype=np.int64))
-    (tags, bodies, talkers, formatters, totals, numbers, seqs, channels, payloads, fills) = (
-        columns := list(zip(*found, strict=True))
-    )[:10]
-    sums, rests, maybe = columns[10:]
-    fast = np.flatnonzero(np.fromiter(map(bool, bodies), dtype=np.bool_, count=len(bodies)))
-    maybe_rows = np.flatnonzero(np.fromiter(map(bool, maybe), dtype=np.bool_, count=len(maybe)))
-    candidates = fast.tolist()
-    pairs = np.frombuffer(b"".join(map(sums.__getitem__, candidates)), dtype=np.uint8)
-    expected = (_HEX[pairs[0::2]] << 4) | _HEX[pairs[1::2]]
-    good = (_xor_of_each(tuple(map(bodies.__getitem__, candidates))) == expected) & (
-        _digits(numbers, candidates) <= _digits(totals, candidates)
-    )
-    rows = fast[good].tolist()
-    received_at: list[float | None] = [None] * len(rows)
-    source: list[str | None] = [None] * len(rows)
-    group: list[str | None] = [None] * len(rows)
-    broken: list[int] = []
-    tag_cache: dict[bytes, TagBlock | None] = {}
-    # Python only for the lines that carry a tag block or receiver fields.
-    extra = np.fromiter(map(bool, tags), np.bool_, len(tags)) | np.fromiter(
-        map(bool, rests), np.bool_, len(rests)
-    )
-    for k in np.flatnonzero(extra[rows]).tolist() if rows else ():
-        i = rows[k]
-        tag_text, rest = tags[i], rests[i]
-        time = src = None
-        if tag_text:
-            tag = tag_cache.get(tag_text, _MISSING)
-            if tag is _MISSING:
-                tag = tag_cache[tag_text] = parse_tag_block(tag_text)
-            if tag is None:
-                broken.append(k)  # a broken tag block: the slow path names it
-                continue
-            assert isinstance(tag, TagBlock)
-            time, src = tag.time, tag.source
-            group[k] = tag.group[2] if tag.group is not None else None
-        if rest:
-            extra_time, extra_source = trailing_fields(rest)
-            time = time if time is not None else extra_time
-            src = src if src is not None else extra_source
-        received_at[k], source[k] = time, src
-    slow = set(maybe_rows.tolist()) | set(fast[~good].tolist())
-    if broken:
-        slow |= {rows[k] for k in broken}
-        for k in reversed(broken):
-            del rows[k], received_at[k], source[k], group[k]
+    Each line is a fast sentence (in ``rows``), or left to ``nmea.parse_sentence`` (in
+    ``slow``), or, if it cannot be an AIS sentence (its first byte past any whitespace is
+    neither ``!`` nor ``\\``), only counted (in ``skipped``).
+    """
+    block = b"\n".join([*lines, _PAD])
+    buf = np.frombuffer(block, np.uint8)
+    # Where the bytes outside the payload armour are: the ends of payloads are among them,
+    # and so are the ends of lines, found there faster than by a second scan of the block.
+    outside = np.flatnonzero(unarmoured(buf))  # the pad's zeros end any search in the block
+    ends = outside[buf[outside] == ord("\n")]
+    if len(ends) != len(lines):
+        # Some line holds a '\n' of its own: count the bytes instead, which is slower.
+        ends = np.cumsum(np.fromiter(map(len, lines), np.int64, len(lines)) + 1) - 1
+    first, last = _strip(block, buf, np.concatenate(([0], ends + 1))[:-1], ends)
+    lead = buf[first]  # the '\n' after the line if it is blank
+    maybe = (lead == ord("!")) | (lead == ord("\\"))
+    begin, tags = _tag_blocks(block, first, last, np.flatnonzero(lead == ord("\\")))
+    candidates = np.flatnonzero(maybe & (begin >= 0))
+    bang, stop = begin[candidates], last[candidates]
+    fits = bang + len(_SHORTEST) <= stop  # keeps every fixed offset below inside the line
+    candidates, bang, stop = candidates[fits], bang[fits], stop[fits]
+    ok, channel_at, payload_start = _head(buf, bang)
+    # The payload ends at the first byte past it outside the armour, which must be a comma.
+    payload_end = outside[np.searchsorted(outside, payload_start)]
+    star = payload_end + 2  # after the fill bits
+    after = buf[star]
+    ok &= (buf[payload_end] == ord(",")) & _has(_FILL, buf[payload_end + 1])
+    ok &= (after == ord("*")) | (after == ord(","))
+    for i in np.flatnonzero(ok & (after == ord(","))).tolist():
+        ok[i] = _gofree(block, star, i, int(stop[i]))
+    hi, lo = buf[star + 1], buf[star + 2]
+    ok &= (star + 3 <= stop) & _has(_HEX_DIGIT, hi) & _has(_HEX_DIGIT, lo)
+    # nmea reads a checksum in upper or in lower case, not in both at once.
+    ok &= ((_CLASS[hi] | _CLASS[lo]) & _HEX_CASES) != _HEX_CASES
+    fast = np.flatnonzero(ok)
+    if fast.size:
+        # The XOR of each body, '!' to '*' exclusive: reduceat over (start, end) pairs.
+        bounds = np.column_stack((bang[fast] + 1, star[fast])).ravel()
+        xor = np.bitwise_xor.reduceat(buf, bounds)[::2]
+        fast = fast[xor == (_HEX[hi[fast]] << 4) | _HEX[lo[fast]]]
+    rows = candidates[fast]
+    bang, star, stop = bang[fast], star[fast], stop[fast]
+    slow = maybe.copy()
+    slow[rows] = False
+    time, timed, source, group = _receiver(block, buf, rows, tags, star + 3, stop)
     return Frames(
         lines=len(lines),
-        rows=np.array(rows, dtype=np.int64),
-        slow=np.array(sorted(slow), dtype=np.int64),
-        skipped=len(lines) - len(fast) - len(maybe_rows),
-        talker=list(map(_TEXT.__getitem__, map(talkers.__getitem__, rows))),
-        own=list(map(_OWN.__getitem__, map(formatters.__getitem__, rows))),
-        total=_digits(totals, rows),
-        number=_digits(numbers, rows),
-        seq_id=list(map(seqs.__getitem__, rows)),
-        channel=list(map(_TEXT.__getitem__, map(channels.__getitem__, rows))),
-        payload=list(map(payloads.__getitem__, rows)),
-        fill=_digits(fills, rows),
-        received_at=received_at,
+        rows=rows,
+        slow=np.flatnonzero(slow),
+        skipped=len(lines) - int(np.count_nonzero(maybe)),
+        total=(buf[bang + _TOTAL_AT] - ord("0")).astype(np.int64),
+        number=(buf[bang + _NUMBER_AT] - ord("0")).astype(np.int64),
+        fill=(buf[payload_end[fast] + 1] - ord("0")).astype(np.int64),
+        time=time,
+        timed=timed,
         source=source,
         group=group,
+        block=block,
+        bang=bang,
+        channel_at=channel_at[fast],
+        payload_start=payload_start[fast],
+        payload_end=payload_end[fast],
     )
 
 
-# Every talker and channel the pattern admits, as text: looked up, not decoded, per line.
-_TALKER_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789="
-_TEXT = {(a + b).encode(): a + b for a in _TALKER_CHARS for b in _TALKER_CHARS} | {
-    c.encode(): c for c in _TALKER_CHARS + "abcdefghijklmnopqrstuvwxyz"
-}
-_TEXT[b""] = ""
-_OWN = {b"M": False, b"O": True}
-_NONE = np.zeros(0, dtype=np.int64)
+# Room after the last line, so that every offset read a few bytes past a line is in the buffer.
+_PAD = bytes(16)
+# The shortest sentence the lane takes; every offset up to its payload is fixed.
+_SHORTEST = b"!AIVDM,1,1,,,,0*hh"
+_TOTAL_AT, _NUMBER_AT, _SEQ_AT = 7, 9, 11
+_HEAD = {0: "!", 3: "V", 4: "D", 6: ",", 8: ",", 10: ","}
+
+# Classes of bytes, as bits of one table: what each field of the lane may hold.
+_TALKER, _FORMAT, _FRAGMENT, _SEQ, _CHANNEL, _FILL, _SPACE = (1 << bit for bit in range(7))
+_HEX_DIGIT, _HEX_UPPER, _HEX_LOWER = 1 << 7, 1 << 8, 1 << 9
+_HEX_CASES = _HEX_UPPER | _HEX_LOWER
+_DIGITS = b"0123456789"
+_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_CLASS = np.zeros(256, np.uint16)
+for _bit, _chars in (
+    (_TALKER, _UPPER + _DIGITS + b"="),
+    (_FORMAT, b"MO"),  # VDM or VDO
+    (_FRAGMENT, _DIGITS[1:]),
+    (_SEQ, b"," + _DIGITS),  # one digit, or the comma of an empty field
+    (_CHANNEL, b"," + _UPPER + _UPPER.lower() + _DIGITS),  # the same for the channel
+    (_FILL, b"012345"),
+    (_SPACE, b" \t\n\r\x0b\x0c"),  # what bytes.strip() removes
+    (_HEX_DIGIT, b"0123456789ABCDEFabcdef"),
+    (_HEX_UPPER, b"ABCDEF"),
+    (_HEX_LOWER, b"abcdef"),
+):
+    _CLASS[list(_chars)] |= _bit
+_HEX = np.zeros(256, np.uint8)
+_HEX[list(b"0123456789ABCDEFabcdef")] = [*range(16), *range(10, 16)]
+# Texts of the fields the lane admits, looked up by their bytes rather than decoded per line.
+_TALKERS = np.full(1 << 16, "", dtype=object)
+for _a in (_UPPER + _DIGITS + b"=").decode():
+    for _b in (_UPPER + _DIGITS + b"=").decode():
+        _TALKERS[(ord(_a) << 8) | ord(_b)] = _a + _b
+_SEQ_IDS = np.full(256, b"", dtype=object)
+_CHANNELS = np.full(256, "", dtype=object)
+for _c in np.flatnonzero(_CLASS & _SEQ).tolist():
+    _SEQ_IDS[_c] = bytes([_c]) if _c != ord(",") else b""
+for _c in np.flatnonzero(_CLASS & _CHANNEL).tolist():
+    _CHANNELS[_c] = chr(_c) if _c != ord(",") else ""
+# A receiver's UNIX time has 9 to 13 digits, and is in milliseconds from 10**11 on (as in nmea).
+_MIN_DIGITS, _MAX_DIGITS = 9, 13
+_POWERS_OF_TEN = 10 ** np.arange(_MAX_DIGITS - 1, -1, -1, dtype=np.int64)
+_MILLISECONDS_FROM = 10**11
+# A line whose whitespace runs are longer is stripped by bytes.strip(), one line at a time.
+_SHORT_RUN = 4
 _MISSING = TagBlock()
 
 
-def _slow_only(everything: IntArray) -> Frames:
-    none = _NONE
-    return Frames(
-        len(everything), none, everything, 0, [], [], none, none, [], [], [], none, [], [], []
-    )
+def _has(kind: int, chars: Bytes) -> npt.NDArray[np.bool_]:
+    """Whether each byte is of the class ``kind`` (a bit of ``_CLASS``)."""
+    found: npt.NDArray[np.bool_] = (_CLASS[chars] & kind) != 0
+    return found
+
+
+def _head(buf: Bytes, bang: IntArray) -> tuple[npt.NDArray[np.bool_], IntArray, IntArray]:
+    """Whether ``!ccVD[MO],t,n,[s],[c],`` starts at each ``bang``; where the channel and the
+    payload are."""
+    ok = np.ones(len(bang), np.bool_)
+    for offset, char in _HEAD.items():
+        ok &= buf[bang + offset] == ord(char)
+    ok &= _has(_TALKER, buf[bang + 1]) & _has(_TALKER, buf[bang + 2])
+    ok &= _has(_FORMAT, buf[bang + 5])
+    total, number = buf[bang + _TOTAL_AT], buf[bang + _NUMBER_AT]
+    ok &= _has(_FRAGMENT, total) & _has(_FRAGMENT, number) & (number <= total)
+    seq = buf[bang + _SEQ_AT]
+    channel_at = bang + _SEQ_AT + 1 + (seq != ord(","))  # past the seq id and its comma
+    channel = buf[channel_at]
+    payload_start = channel_at + 1 + (channel != ord(","))
+    ok &= _has(_SEQ, seq) & _has(_CHANNEL, channel)
+    # The commas after a seq id and a channel of one character (else they are the fields).
+    ok &= (buf[channel_at - 1] == ord(",")) & (buf[payload_start - 1] == ord(","))
+    return ok, channel_at, payload_start
+
+
+def _gofree(block: bytes, star: IntArray, i: int, stop: int) -> bool:
+    """Whether sentence ``i`` ends in one GoFree field and a '*'; moves its ``star`` there."""
+    after = int(star[i]) + 1
+    found = block.find(b"*", after, stop)
+    if found < 0 or block.find(b",", after, found) >= 0:
+        return False  # no checksum, or more than eight fields: the slow path names them
+    star[i] = found
+    return True
+
+
+def _strip(block: bytes, buf: Bytes, first: IntArray, last: IntArray) -> tuple[IntArray, IntArray]:
+    """The spans [first, last) of ``block`` without the whitespace ``bytes.strip()`` removes."""
+    first, last = first.copy(), last.copy()
+    rows = np.flatnonzero(_has(_SPACE, buf[first]) & (first < last))
+    for _ in range(_SHORT_RUN if rows.size else 0):
+        first[rows] += 1
+        rows = rows[_has(_SPACE, buf[first[rows]]) & (first[rows] < last[rows])]
+    for row in rows.tolist():
+        first[row] = last[row] - len(block[first[row] : last[row]].lstrip())
+    rows = np.flatnonzero(_has(_SPACE, buf[last - 1]) & (first < last))
+    for _ in range(_SHORT_RUN if rows.size else 0):
+        last[rows] -= 1
+        rows = rows[_has(_SPACE, buf[last[rows] - 1]) & (first[rows] < last[rows])]
+    for row in rows.tolist():
+        last[row] = first[row] + len(block[first[row] : last[row]].rstrip())
+    return first, last
+
+
+def _tag_blocks(
+    block: bytes, first: IntArray, last: IntArray, tagged: IntArray
+) -> tuple[IntArray, dict[int, TagBlock]]:
+    """Where each line's sentence starts, past its tag block (-1: a broken one), and the
+    tag blocks by line; each distinct one is parsed once."""
+    begin = first.copy()
+    tags: dict[int, TagBlock] = {}
+    parsed: dict[bytes, TagBlock | None] = {}
+    for row, opening, stop in zip(
+        tagged.tolist(), first[tagged].tolist(), last[tagged].tolist(), strict=True
+    ):
+        end = block.find(b"\\", opening + 1, stop)
+        if end < 0:
+            begin[row] = -1
+            continue
+        text = block[opening + 1 : end]
+        tag = parsed.get(text, _MISSING)
+        if tag is _MISSING:
+            tag = parsed[text] = parse_tag_block(text)
+        if tag is None:
+            begin[row] = -1
+            continue
+        begin[row] = end + 1
+        tags[row] = tag
+    return begin, tags
+
+
+def _receiver(
+    block: bytes,
+    buf: Bytes,
+    rows: IntArray,
+    tags: dict[int, TagBlock],
+    rest: IntArray,
+    stop: IntArray,
+) -> tuple[FloatArray, BoolArray, list[str | None], list[str | None]]:
+    """When (and whether), where and in which group each fast sentence was received, as
+    ``parse_sentence`` reads it from its tag block and the receiver fields after its checksum
+    (from ``rest`` to ``stop``)."""
+    size = len(rows)
+    source: list[str | None] = [None] * size
+    group: list[str | None] = [None] * size
+    time, timed = _unix_times(buf, rest, stop)
+    irregular = (rest < stop) & ~timed
+    if tags:
+        irregular |= np.fromiter(map(tags.__contains__, rows.tolist()), np.bool_, size)
+    # Receivers stamp runs of sentences with the same fields: read each distinct one once.
+    trailing: dict[bytes, tuple[float | None, str | None]] = {}
+    picks = np.flatnonzero(irregular)
+    for k, row, start, end in zip(
+        picks.tolist(),
+        rows[picks].tolist(),
+        rest[picks].tolist(),
+        stop[picks].tolist(),
+        strict=True,
+    ):
+        when = station = None
+        tag = tags.get(row)
+        if tag is not None:
+            when, station = tag.time, tag.source
+            group[k] = tag.group[2] if tag.group is not None else None
+        if start < end:
+            fields = block[start:end]
+            read = trailing.get(fields)
+            if read is None:
+                read = trailing[fields] = trailing_fields(fields)
+            trailing_time, trailing_source = read
+            when = when if when is not None else trailing_time
+            station = station if station is not None else trailing_source
+        source[k] = station
+        timed[k] = when is not None
+        time[k] = np.nan if when is None else when
+    return time, timed, source, group
+
+
+def _unix_times(buf: Bytes, rest: IntArray, stop: IntArray) -> tuple[FloatArray, BoolArray]:
+    """The times of receiver fields that are a comma and a UNIX time, nothing else (most are),
+    as ``nmea.trailing_fields`` reads them; and which fields are of that form."""
+    time = np.full(len(rest), np.nan)
+    width = stop - rest - 1
+    rows = np.flatnonzero((width >= _MIN_DIGITS) & (width <= _MAX_DIGITS) & (buf[rest] == ord(",")))
+    # The last _MAX_DIGITS bytes of each field, those before its digits counted as zeros.
+    window = sliding_window_view(buf, _MAX_DIGITS)[stop[rows] - _MAX_DIGITS]
+    digits = window.astype(np.int64) - ord("0")
+    digits[np.arange(_MAX_DIGITS) < _MAX_DIGITS - width[rows, None]] = 0
+    numeric = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    rows, value = rows[numeric], digits[numeric] @ _POWERS_OF_TEN
+    time[rows] = np.where(value >= _MILLISECONDS_FROM, value / 1000, value)
+    timed = np.zeros(len(rest), np.bool_)
+    timed[rows] = True
+    return time, timed
