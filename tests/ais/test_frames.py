@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from shade.ais.frames import Frames, frame_block
 from shade.ais.nmea import Sentence, parse_sentence
+from shade.ais.rejects import Reject
 from tests.ais.test_positions import TAGGED, TRAILING, built_lines, edited_lines
 from tests.conftest import nmea_files, read_lines
 
@@ -134,15 +135,22 @@ def test_times_and_stations_from_tag_blocks_and_receiver_fields() -> None:
         untimed + b",1272412827123",  # milliseconds
         untimed + b", 1272412827",  # a space trailing_fields strips
         GOFREE + b",100000000000",  # from 10**11 on: milliseconds
-        rb"\c:nan*00\!ABVDM,1,1,4,B,17P;HV?P008F98Il;EC1mOwL0@KP,0*22",  # a time of NaN
         rb"\s:x,g:1-2-77*00\!ABVDM,1,1,4,B,17P;HV?P008F98Il;EC1mOwL0@KP,0*22,rX,9",
     ]
     frames = assert_frames_as_nmea(lines)
     assert len(frames.rows) == len(lines)
-    assert frames.source == [None, "003669794", "003669794", "003669794", None, None, "x"]
-    assert frames.group == [None] * 6 + ["77"]
+    assert frames.source == [None, "003669794", "003669794", "003669794", None, "x"]
+    assert frames.group == [None] * 5 + ["77"]
     assert frames.received_at[:3] == [1420030798.0, 1272412827.0, 1272412827.123]
     assert frames.received_at[4] == 10**8
+
+
+@pytest.mark.parametrize("stamp", [b"nan", b"inf", b"1e300", b"-5"])
+def test_a_corrupt_tag_block_time_goes_the_slow_way(stamp: bytes) -> None:
+    line = rb"\c:" + stamp + rb"*00\!ABVDM,1,1,4,B,17P;HV?P008F98Il;EC1mOwL0@KP,0*22"
+    frames = assert_frames_as_nmea([line])
+    assert frames.slow.tolist() == [0]
+    assert parse_sentence(line) is Reject.BAD_TAG_BLOCK
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from shade.ais.columns import unarmoured
-from shade.ais.nmea import Sentence, TagBlock, parse_tag_block, trailing_fields
+from shade.ais.nmea import MILLISECONDS_FROM, Sentence, TagBlock, parse_tag_block, trailing_fields
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -225,10 +225,9 @@ for _c in np.flatnonzero(_CLASS & _SEQ).tolist():
     _SEQ_IDS[_c] = bytes([_c]) if _c != ord(",") else b""
 for _c in np.flatnonzero(_CLASS & _CHANNEL).tolist():
     _CHANNELS[_c] = chr(_c) if _c != ord(",") else ""
-# A receiver's UNIX time has 9 to 13 digits, and is in milliseconds from 10**11 on (as in nmea).
+# A receiver's UNIX time has 9 to 13 digits, in milliseconds from nmea's MILLISECONDS_FROM.
 _MIN_DIGITS, _MAX_DIGITS = 9, 13
 _POWERS_OF_TEN = 10 ** np.arange(_MAX_DIGITS - 1, -1, -1, dtype=np.int64)
-_MILLISECONDS_FROM = 10**11
 # A line whose whitespace runs are longer is stripped by bytes.strip(), one line at a time.
 _SHORT_RUN = 4
 _MISSING = TagBlock()
@@ -374,7 +373,7 @@ def _unix_times(buf: Bytes, rest: IntArray, stop: IntArray) -> tuple[FloatArray,
     digits[np.arange(_MAX_DIGITS) < _MAX_DIGITS - width[rows, None]] = 0
     numeric = ((digits >= 0) & (digits <= 9)).all(axis=1)
     rows, value = rows[numeric], digits[numeric] @ _POWERS_OF_TEN
-    time[rows] = np.where(value >= _MILLISECONDS_FROM, value / 1000, value)
+    time[rows] = np.where(value >= MILLISECONDS_FROM, value / 1000, value)
     timed = np.zeros(len(rest), np.bool_)
     timed[rows] = True
     return time, timed

@@ -23,7 +23,9 @@ _HEX = {f"{i:02X}".encode(): i for i in range(256)} | {f"{i:02x}".encode(): i fo
 _DIGITS = {str(i).encode(): i for i in range(10)}
 _FORMATTERS = {b"VDM": False, b"VDO": True}
 # A tag block's time is UNIX seconds; some providers send milliseconds.
-_MILLISECONDS_FROM = 10**11
+MILLISECONDS_FROM = 10**11
+# Times outside 1970 to 2242 are corrupt, and some would not even make a datetime.
+_LATEST = 2.0**33
 
 
 def checksum(text: bytes) -> int:
@@ -68,7 +70,7 @@ class Sentence:
 
 
 def parse_tag_block(block: bytes) -> TagBlock | None:
-    """Parse the text between the backslashes; None if its form is broken.
+    """Parse the text between the backslashes; None if its form or its time is broken.
 
     The tag block's own checksum is not enforced: feeds in the wild write ``*00`` there
     (the AMSA capture does on every line), and the sentence's checksum still guards the
@@ -86,7 +88,10 @@ def parse_tag_block(block: bytes) -> TagBlock | None:
                 stamp = float(value)
             except ValueError:
                 return None
-            tag.time = stamp / 1000 if stamp >= _MILLISECONDS_FROM else stamp
+            stamp = stamp / 1000 if stamp >= MILLISECONDS_FROM else stamp
+            if not 0 <= stamp < _LATEST:  # also false for NaN
+                return None
+            tag.time = stamp
         elif key == b"s":
             tag.source = value.decode("ascii", "replace")
         elif key == b"g":
@@ -105,7 +110,7 @@ def trailing_fields(fields: bytes) -> tuple[float | None, str | None]:
     last = parts[-1].strip()
     if 9 <= len(last) <= 13 and last.isdigit():
         stamp = int(last)
-        time = stamp / 1000 if stamp >= _MILLISECONDS_FROM else float(stamp)
+        time = stamp / 1000 if stamp >= MILLISECONDS_FROM else float(stamp)
     for part in parts:
         if part[:1] == b"r" and len(part) > 1:
             source = part[1:].decode("ascii", "replace")

@@ -11,7 +11,7 @@ from enum import StrEnum
 class Reject(StrEnum):
     BAD_CHECKSUM = "bad_checksum"  # the sentence's checksum does not match its text
     NO_CHECKSUM = "no_checksum"  # a sentence cut short before its checksum
-    BAD_TAG_BLOCK = "bad_tag_block"  # an NMEA 4 tag block that is cut short or fails its checksum
+    BAD_TAG_BLOCK = "bad_tag_block"  # an NMEA 4 tag block cut short, or with a corrupt time
     MALFORMED = "malformed"  # an AIS sentence without its fields, or with fields out of range
     BAD_FRAGMENT = "bad_fragment"  # fragment count or number out of range (1-9)
     BAD_FILL = "bad_fill"  # fill bits out of range (0-5)
