@@ -25,9 +25,6 @@ class AISMessage(Protocol):
     @property
     def mmsi(self) -> int: ...
 
-    @property
-    def _fields(self) -> tuple[str, ...]: ...
-
     def as_dict(self) -> dict[str, Value]:
         """The fields by name, in payload order: the same keys as pyais's ``asdict()``."""
         ...
