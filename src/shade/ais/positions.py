@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 from itertools import islice
 
 import numpy as np
@@ -154,16 +153,12 @@ def _as_datetime(stamp: Floats) -> Floats:
     """What ``datetime.fromtimestamp(stamp, UTC).timestamp()`` gives, as the full decoder does.
 
     A datetime holds whole microseconds, rounded half to even from the float; on arrays that
-    is exact while the microseconds stay below 2**53. Other times go through datetime itself.
+    is exact while the microseconds stay below 2**53, which holds for every time ``nmea``
+    accepts (below 2**33 seconds).
     """
     whole = np.trunc(stamp)
-    out = (whole * 1e6 + np.round((stamp - whole) * 1e6)) / 1e6
-    for row in np.flatnonzero(~(np.abs(stamp) < 2.0**33) & ~np.isnan(stamp)).tolist():
-        try:
-            out[row] = datetime.fromtimestamp(float(stamp[row]), UTC).timestamp()
-        except (ValueError, OverflowError, OSError):  # the full decoder fails on these
-            out[row] = np.nan
-    return out
+    exact: Floats = (whole * 1e6 + np.round((stamp - whole) * 1e6)) / 1e6
+    return exact
 
 
 def _blank(size: int) -> Positions:
