@@ -38,6 +38,49 @@ SETTINGS: tuple[Setting, ...] = (
         "counted (reason incomplete_message). Receivers send the fragments of one message "
         "within a few sentences of each other.",
     ),
+    Setting(
+        "track_max_speed_knots",
+        60,
+        "A position implying a faster speed over ground since the vessel's last accepted "
+        "point is kept aside (reason impossible_speed). 60 knots is beyond any ship but "
+        "a few fast craft; SAR aircraft (type 9) are not tracked as vessels.",
+    ),
+    Setting(
+        "track_inland_km",
+        20,
+        "A position on land and at least this far from any coast is kept aside (reason "
+        "inland): receivers on rivers and in ports see ships on land masks' edges, not "
+        "deep inland.",
+    ),
+    Setting(
+        "picture_max_age_minutes",
+        60,
+        "The picture at a time T shows each vessel's latest position at or before T, if it "
+        "is at most this old.",
+    ),
+    Setting(
+        "ingest_batch_size",
+        5000,
+        "Decoded messages written to the store in one transaction; a crash loses at most "
+        "the batch not yet committed.",
+    ),
+    Setting(
+        "ingest_batch_seconds",
+        1,
+        "Longest wait before a partial batch is written, so a slow live feed is stored "
+        "promptly.",
+    ),
+    Setting(
+        "ingest_queue_lines",
+        100000,
+        "Lines a source may get ahead of decoding; past it the source waits (files) or "
+        "drops and counts (UDP), so memory stays bounded.",
+    ),
+    Setting(
+        "reconnect_max_seconds",
+        60,
+        "Longest wait between attempts to reconnect to a TCP feed; waits double from 1 s.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -47,6 +90,13 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 class Settings:
     multipart_max_pending: int = 1000
     multipart_max_age: int = 100
+    track_max_speed_knots: int = 60
+    track_inland_km: int = 20
+    picture_max_age_minutes: int = 60
+    ingest_batch_size: int = 5000
+    ingest_batch_seconds: int = 1
+    ingest_queue_lines: int = 100000
+    reconnect_max_seconds: int = 60
 
 
 def default_settings_path(env: Mapping[str, str]) -> Path:
