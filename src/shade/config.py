@@ -47,10 +47,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "track_inland_km",
-        20,
+        1500,
         "A position on land and at least this far from any coast is kept aside (reason "
-        "inland): receivers on rivers and in ports see ships on land masks' edges, not "
-        "deep inland.",
+        "inland). The land mask has no rivers or lakes, so a small radius also sets aside "
+        "real ships in river ports and on the Great Lakes (Hamburg, Houston, Duluth); the "
+        "default catches only positions deep inside a continent. 3000 or more turns the "
+        "test off.",
     ),
     Setting(
         "picture_max_age_minutes",
@@ -91,7 +93,7 @@ class Settings:
     multipart_max_pending: int = 1000
     multipart_max_age: int = 100
     track_max_speed_knots: int = 60
-    track_inland_km: int = 20
+    track_inland_km: int = 1500
     picture_max_age_minutes: int = 60
     ingest_batch_size: int = 5000
     ingest_batch_seconds: int = 1

@@ -1,0 +1,205 @@
+"""Where land is, and which positions lie far inland: the land test of the sanity filter.
+
+The land/sea grid is the one of the ``global-land-mask`` package: 1/120 degree cells (about
+1 km), from the GLOBE elevation data, in which lakes and most rivers count as land. Its own
+``globe`` module holds the grid as a 933 MB boolean array and takes seconds to import, too
+much for an ingest meant to stay under 300 MB. Here the grid is read once, a slice at a time,
+and kept as the 0.8 million places where land turns to sea or back along its rows (3 MB);
+a cell is land if an odd number of changes lies between it and the first cell (a
+binary search). ``is_land`` answers exactly as ``globe.is_land`` does (a test checks).
+
+``far_inland`` samples four rings (a quarter, half, three quarters and all of the radius)
+of 16 bearings around the centre of each point's cell: a land cell with land at every
+sample counts as far from any coast. Answers are one per cell and remembered, as vessels in
+port send the same position again and again. Sampling can miss water narrower than the gaps
+between samples; worse, the grid knows no lakes or narrow rivers: ships in river ports
+(Hamburg, Houston, Montreal, Rouen) and on the Great Lakes lie on "land" far from the sea.
+A radius of ``NEVER_INLAND_KM`` or more turns the test off, as no place is that far from
+the sea.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import zipfile
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+EARTH_RADIUS_KM: Final = 6371.0088  # mean radius (IUGG)
+# The Eurasian pole of inaccessibility is about 2,500 km from the nearest sea.
+NEVER_INLAND_KM: Final = 3000
+# Rings of samples: with a 20 km radius, rings 5 km apart, samples on the outer one 7.8 km apart.
+_BEARINGS: Final = 16
+_RING_FRACTIONS: Final = (0.25, 0.5, 0.75, 1.0)
+_MASK_FILE: Final = "globe_combined_mask_compressed.npz"
+_MEMO_CELLS: Final = 1 << 16  # far-inland answers remembered, about 8 MB at most
+_ROWS_PER_READ: Final = 128  # 5.5 MB of grid at a time: a low memory peak while loading
+
+
+class LandMask:
+    """The land/sea grid as the flat indices where it changes; see the module docstring."""
+
+    def __init__(
+        self,
+        first_is_land: bool,
+        changes: npt.NDArray[np.uint32],
+        lat_axis: FloatArray,
+        lon_axis: FloatArray,
+    ) -> None:
+        self._first = int(first_is_land)
+        self._changes = changes  # sorted flat indices i where cell i differs from cell i - 1
+        self._lat = lat_axis
+        self._lon = lon_axis
+        self._ncols = len(lon_axis)
+        self._lat_step = float(lat_axis[1] - lat_axis[0])
+        self._lon_step = float(lon_axis[1] - lon_axis[0])
+        self._far: dict[float, dict[int, bool]] = {}  # by radius: cell -> far inland
+
+    @classmethod
+    def from_package(cls, path: Path | None = None) -> LandMask:
+        """Read the grid of the installed ``global-land-mask`` (or the .npz at ``path``)."""
+        path = path or _package_file()
+        with np.load(path) as npz:
+            lat_axis = np.asarray(npz["lat"], dtype=np.float64)
+            lon_axis = np.asarray(npz["lon"], dtype=np.float64)
+        # The .npz stores "True = ocean". Reading the member as a stream keeps the grid from
+        # ever being whole in memory.
+        with zipfile.ZipFile(path) as archive, archive.open("mask.npy") as stream:
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+            if fortran or dtype != np.bool_ or shape != (len(lat_axis), len(lon_axis)):
+                raise ValueError(f"{path}: not the land mask this code knows")
+            parts: list[npt.NDArray[np.uint32]] = []
+            previous: np.uint8 | None = None
+            first_is_ocean = True
+            offset = 0
+            while chunk := stream.read(shape[1] * _ROWS_PER_READ):
+                cells = np.frombuffer(chunk, dtype=np.uint8)
+                if previous is None:
+                    first_is_ocean = bool(cells[0])
+                    before = cells[:1]
+                else:
+                    before = np.array([previous], dtype=np.uint8)
+                flips = np.flatnonzero(cells != np.concatenate((before, cells[:-1])))
+                parts.append((flips + offset).astype(np.uint32))
+                previous = cells[-1]
+                offset += len(cells)
+        if offset != shape[0] * shape[1]:
+            raise ValueError(f"{path}: the land mask is cut short")
+        return cls(not first_is_ocean, np.concatenate(parts), lat_axis, lon_axis)
+
+    def cells(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> IntArray:
+        """The flat index (row * columns + column) of the cell of each (lat, lon) in degrees."""
+        # The same arithmetic as globe.lat_to_index and lon_to_index, clipping included.
+        lats = np.clip(np.asarray(lat, dtype=np.float64), self._lat.min(), self._lat.max())
+        lons = np.clip(np.asarray(lon, dtype=np.float64), self._lon.min(), self._lon.max())
+        row = ((lats - self._lat[0]) / self._lat_step).astype(np.int64)
+        col = ((lons - self._lon[0]) / self._lon_step).astype(np.int64)
+        return row * self._ncols + col  # type: ignore[no-any-return]
+
+    def land_at(self, cells: IntArray) -> BoolArray:
+        """Whether each cell (a flat index from ``cells``) is land."""
+        flips = np.searchsorted(self._changes, cells, side="right")
+        return ((flips + self._first) & 1).astype(np.bool_)
+
+    def is_land(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> BoolArray:
+        """Whether each (lat, lon) in degrees is land; lat in [-90, 90], lon in [-180, 180]."""
+        return self.land_at(self.cells(lat, lon))
+
+    def far_inland(self, lat: FloatArray, lon: FloatArray, radius_km: float) -> BoolArray:
+        """Whether each point is on land with no sea found within ``radius_km`` of its cell.
+
+        The rings are drawn around the centre of the point's cell, so that the answer is one
+        per cell and can be remembered: vessels in port send the same position again and
+        again. The cell is at most 0.7 km from the point.
+        """
+        cells = self.cells(lat, lon)
+        inland = self.land_at(cells)
+        if radius_km >= NEVER_INLAND_KM:
+            return np.zeros_like(inland)
+        picks = np.flatnonzero(inland)
+        if len(picks) == 0:
+            return inland
+        unique, inverse = np.unique(cells[picks], return_inverse=True)
+        memo = self._far.setdefault(radius_km, {})
+        known = list(map(memo.get, unique.tolist()))
+        if None in known:
+            missing = [k for k, value in enumerate(known) if value is None]
+            fresh = self._far_cells(unique[missing], radius_km)
+            if len(memo) + len(missing) > _MEMO_CELLS:
+                memo.clear()
+            for k, cell, value in zip(
+                missing, unique[missing].tolist(), fresh.tolist(), strict=True
+            ):
+                memo[cell] = known[k] = value
+        inland[picks] = np.array(known, dtype=np.bool_)[inverse]
+        return inland
+
+    def _far_cells(self, cells: IntArray, radius_km: float) -> BoolArray:
+        """Whether land cells have land at every ring sample around their centres."""
+        row, col = np.divmod(cells, self._ncols)
+        lat = self._lat[row] + self._lat_step / 2
+        lon = self._lon[col] + self._lon_step / 2
+        far = np.ones(len(cells), dtype=np.bool_)
+        picks = np.arange(len(cells))
+        # Ring by ring from the inside: most cells on land are in ports, and the first ring
+        # finds the sea for them.
+        for fraction in _RING_FRACTIONS:
+            if len(picks) == 0:
+                break
+            ring_lat, ring_lon = ring(lat[picks], lon[picks], radius_km * fraction)
+            all_land = self.is_land(ring_lat, ring_lon).all(axis=1)
+            far[picks[~all_land]] = False
+            picks = picks[all_land]
+        return far
+
+
+def ring(lat: FloatArray, lon: FloatArray, radius_km: float) -> tuple[FloatArray, FloatArray]:
+    """Points ``radius_km`` away on ``_BEARINGS`` bearings around each point: (n, bearings)."""
+    bearing = np.arange(_BEARINGS) * (2 * np.pi / _BEARINGS)
+    angle = radius_km / EARTH_RADIUS_KM
+    phi = np.radians(lat)[:, None]
+    lam = np.radians(lon)[:, None]
+    sin_phi2 = np.sin(phi) * np.cos(angle) + np.cos(phi) * np.sin(angle) * np.cos(bearing)
+    phi2 = np.arcsin(np.clip(sin_phi2, -1.0, 1.0))
+    lam2 = lam + np.arctan2(
+        np.sin(bearing) * np.sin(angle) * np.cos(phi), np.cos(angle) - np.sin(phi) * sin_phi2
+    )
+    lon2 = (np.degrees(lam2) + 180.0) % 360.0 - 180.0
+    return np.degrees(phi2), lon2
+
+
+def _package_file() -> Path:
+    # Found without importing the package: its __init__ loads the whole grid.
+    spec = importlib.util.find_spec("global_land_mask")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the global-land-mask package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / _MASK_FILE
+
+
+_lock = threading.Lock()
+_mask: LandMask | None = None
+
+
+def land_mask() -> LandMask:
+    """The land mask of the installed package, read on first use (2 to 4 s) and kept.
+
+    Whoever wants that time out of the way can call this early, in a thread: reading the
+    grid is mostly zlib and NumPy, which let other threads run.
+    """
+    global _mask
+    with _lock:
+        if _mask is None:
+            _mask = LandMask.from_package()
+        return _mask

@@ -1,0 +1,229 @@
+"""The sanity filter: which position reports join a vessel's history and which are kept aside.
+
+It owns the filter's memory of each vessel: the time and place of its last accepted report
+(its anchor), and, only while reports are being refused, the last refused one. Each report
+of a vessel, in the order they arrive, is judged by the first rule it breaks:
+
+1. ``INLAND``: on land, with no sea within ``track_inland_km`` (``land.far_inland``). It
+   says nothing about the vessel's other reports, so it neither uses nor moves the anchor.
+2. ``OUT_OF_ORDER``: older than the anchor.
+3. ``IMPOSSIBLE_SPEED``: the anchor is too far away for the time between them. The first
+   ``SLACK_NM`` of the great-circle distance are free: fixes are noisy, and type 27 sends
+   positions in 1/10 minute, which transponders truncate, so that a type 27 and a type 1
+   of the same moment can lie 0.14 nm apart. The report is impossible when the rest of the
+   distance needs more than ``track_max_speed_knots``. With no time between them, any move
+   beyond ``SLACK_NM`` is impossible, and a repeat of the same fix never is.
+
+A report that breaks none is accepted and becomes the anchor. As the anchor is always an
+accepted report, one bad fix does not drag the track away.
+
+Re-anchoring: if the anchor itself was bad (a wrong first fix, a time from a receiver with
+a wrong clock), every later report would be refused forever. So when ``REANCHOR_AFTER``
+reports in a row are refused for time or speed, and agree among themselves (each later than
+the one before and reachable from it within the speed limit), the last of them is accepted
+and becomes the anchor; the ones before it stay aside. A vessel thus loses at most
+``REANCHOR_AFTER - 1`` good reports to a bad anchor. A re-anchored report may be older than
+the report it replaces as the anchor: the history is then not in time order at that report,
+which ``Sanity.reanchored`` counts.
+
+Batches are judged with NumPy: every report against the one before it of the same vessel
+(or its anchor). When all reports of a vessel pass, all are accepted, which is what judging
+them one by one gives. Only the reports of vessels with a refusal in the batch are judged
+one by one from the first refusal on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from shade.tracks.land import EARTH_RADIUS_KM, NEVER_INLAND_KM, FloatArray, LandMask, land_mask
+
+IntArray = npt.NDArray[np.int64]
+VerdictArray = npt.NDArray[np.int8]
+
+EARTH_RADIUS_NM: Final = EARTH_RADIUS_KM / 1.852
+SLACK_NM: Final = 0.2
+REANCHOR_AFTER: Final = 3
+
+# Verdicts, one per report.
+ACCEPTED: Final = 0
+INLAND: Final = 1
+OUT_OF_ORDER: Final = 2
+IMPOSSIBLE_SPEED: Final = 3
+
+_Fix = tuple[float, float, float]  # seconds since the epoch, lat, lon
+
+
+def distance_nm(
+    lat0: FloatArray, lon0: FloatArray, lat1: FloatArray, lon1: FloatArray
+) -> FloatArray:
+    """Great-circle distances in nautical miles (haversine, mean Earth radius)."""
+    phi0, phi1 = np.radians(lat0), np.radians(lat1)
+    half_dphi = (phi1 - phi0) / 2
+    half_dlam = np.radians(lon1 - lon0) / 2
+    a = np.sin(half_dphi) ** 2 + np.cos(phi0) * np.cos(phi1) * np.sin(half_dlam) ** 2
+    distance: FloatArray = 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return distance
+
+
+class Sanity:
+    """Judges position reports vessel by vessel, remembering one anchor per vessel."""
+
+    def __init__(
+        self,
+        max_speed_knots: float,
+        inland_km: float,
+        mask: Callable[[], LandMask] = land_mask,
+    ) -> None:
+        self._knots_per_second = max_speed_knots / 3600.0
+        self._inland_km = inland_km
+        self._mask = mask
+        self._anchor: dict[int, _Fix] = {}
+        # Vessels whose last reports were refused: the last refused report and the length
+        # of the run of refused reports that agree among themselves.
+        self._doubt: dict[int, tuple[_Fix, int]] = {}
+        self.reanchored = 0
+
+    def __len__(self) -> int:
+        """Vessels with an anchor."""
+        return len(self._anchor)
+
+    def judge(
+        self, mmsi: IntArray, seconds: FloatArray, lat: FloatArray, lon: FloatArray
+    ) -> VerdictArray:
+        """The verdict on each report, in arrival order; the anchors move on accordingly.
+
+        ``seconds`` are UNIX times; lat and lon valid degrees.
+        """
+        verdict = np.zeros(len(mmsi), dtype=np.int8)
+        if len(mmsi) == 0:
+            return verdict
+        if self._inland_km < NEVER_INLAND_KM:
+            inland = self._mask().far_inland(lat, lon, self._inland_km)
+            verdict[inland] = INLAND
+            rest = np.flatnonzero(~inland)
+        else:
+            rest = np.arange(len(mmsi))
+        if len(rest) == 0:
+            return verdict
+        # Each vessel's reports together, in arrival order within the vessel.
+        order = rest[np.argsort(mmsi[rest], kind="stable")]
+        ms, ts, las, los = mmsi[order], seconds[order], lat[order], lon[order]
+        first = np.ones(len(order), dtype=np.bool_)
+        first[1:] = ms[1:] != ms[:-1]
+        starts = np.flatnonzero(first)
+        # What each report is judged against: the report before it, or the vessel's anchor.
+        ref_t, ref_lat, ref_lon = np.roll(ts, 1), np.roll(las, 1), np.roll(los, 1)
+        known = np.ones(len(order), dtype=np.bool_)
+        anchors = list(map(self._anchor.get, ms[starts].tolist()))
+        for k, anchor in zip(starts.tolist(), anchors, strict=True):
+            if anchor is None:
+                known[k] = False
+            else:
+                ref_t[k], ref_lat[k], ref_lon[k] = anchor
+        refused = known & ((ts < ref_t) | self._too_fast(ref_t, ref_lat, ref_lon, ts, las, los))
+        group = np.cumsum(first) - 1
+        dirty = np.zeros(len(starts), dtype=np.bool_)
+        dirty[group[refused]] = True
+        ends = np.append(starts[1:], len(order)) - 1
+        # Vessels whose every report passed: the last one is the new anchor.
+        clean = np.flatnonzero(~dirty)
+        doubt = self._doubt
+        for m, t, la, lo in zip(
+            ms[starts[clean]].tolist(),
+            ts[ends[clean]].tolist(),
+            las[ends[clean]].tolist(),
+            los[ends[clean]].tolist(),
+            strict=True,
+        ):
+            self._anchor[m] = (t, la, lo)
+            if doubt:
+                doubt.pop(m, None)
+        for g in np.flatnonzero(dirty).tolist():
+            start, end = int(starts[g]), int(ends[g])
+            first_refused = start + int(np.argmax(refused[start : end + 1]))
+            self._one_by_one(
+                int(ms[start]),
+                first_refused,
+                end,
+                order,
+                ts,
+                las,
+                los,
+                verdict,
+                after_accepted=first_refused > start,
+            )
+        return verdict
+
+    def _one_by_one(
+        self,
+        mmsi: int,
+        begin: int,
+        end: int,
+        order: IntArray,
+        ts: FloatArray,
+        las: FloatArray,
+        los: FloatArray,
+        verdict: VerdictArray,
+        *,
+        after_accepted: bool,
+    ) -> None:
+        """Judge one vessel's reports begin..end (sorted positions) one at a time."""
+        if after_accepted:
+            # The reports before ``begin`` passed against each other: the last is the anchor.
+            anchor = (float(ts[begin - 1]), float(las[begin - 1]), float(los[begin - 1]))
+            doubt = None
+        else:
+            anchor = self._anchor[mmsi]
+            doubt = self._doubt.get(mmsi)
+        for k in range(begin, end + 1):
+            fix = (float(ts[k]), float(las[k]), float(los[k]))
+            if fix[0] < anchor[0]:
+                reason = OUT_OF_ORDER
+            elif self._fix_too_fast(anchor, fix):
+                reason = IMPOSSIBLE_SPEED
+            else:
+                anchor, doubt = fix, None
+                continue
+            run = 1
+            if doubt is not None:
+                last, length = doubt
+                if fix[0] > last[0] and not self._fix_too_fast(last, fix):
+                    run = length + 1
+            if run >= REANCHOR_AFTER:
+                anchor, doubt = fix, None
+                self.reanchored += 1
+                continue
+            verdict[order[k]] = reason
+            doubt = (fix, run)
+        self._anchor[mmsi] = anchor
+        if doubt is None:
+            self._doubt.pop(mmsi, None)
+        else:
+            self._doubt[mmsi] = doubt
+
+    def _too_fast(
+        self,
+        t0: FloatArray,
+        lat0: FloatArray,
+        lon0: FloatArray,
+        t1: FloatArray,
+        lat1: FloatArray,
+        lon1: FloatArray,
+    ) -> npt.NDArray[np.bool_]:
+        excess = distance_nm(lat0, lon0, lat1, lon1) - SLACK_NM
+        # Multiplying rather than dividing: no special case for reports at the same time.
+        return excess > (t1 - t0) * self._knots_per_second
+
+    def _fix_too_fast(self, a: _Fix, b: _Fix) -> bool:
+        # The same NumPy arithmetic as for whole batches, so both ways judge alike.
+        def one(value: float) -> FloatArray:
+            return np.array([value], dtype=np.float64)
+
+        return bool(
+            self._too_fast(one(a[0]), one(a[1]), one(a[2]), one(b[0]), one(b[1]), one(b[2]))[0]
+        )

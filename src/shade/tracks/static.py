@@ -1,0 +1,100 @@
+"""Static and voyage data out of AIS messages: which fields each type carries, and the ETA.
+
+Types 5 (class A static and voyage data), 19 (class B extended position report) and 24
+(class B static data, part A: the name; part B: type, call sign and dimensions) carry them.
+A field is left out when the message did not carry it or sent "not available": None, empty
+text, and the zeros ITU-R M.1371-5 gives that meaning: IMO 0, ship type 0, draught 0, and
+the dimensions when all are 0 (one 0 among others is real: an antenna at the bow).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from operator import attrgetter
+from typing import Any, Final
+
+from shade.ais.kinds import Value
+from shade.ais.message import AISMessage
+from shade.ais.records import (
+    ClassBExtendedReport,
+    StaticDataReportA,
+    StaticDataReportB,
+    StaticDataReportBAuxiliary,
+    StaticVoyageData,
+)
+from shade.tracks.model import Static
+
+STATIC_TYPES: Final = frozenset({5, 19, 24})
+_DIMENSIONS: Final = ("to_bow", "to_stern", "to_port", "to_starboard")
+_ZERO_NOT_AVAILABLE: Final = frozenset({"imo", "ship_type", "draught"})
+# The fields each message record may carry; a record of another class (type 24 with an
+# undefined part number) carries none.
+_FIELDS: Final[dict[type[AISMessage], tuple[str, ...]]] = {
+    StaticVoyageData: (
+        "shipname",
+        "callsign",
+        "imo",
+        "ship_type",
+        *_DIMENSIONS,
+        "destination",
+        "draught",
+    ),
+    ClassBExtendedReport: ("shipname", "ship_type", *_DIMENSIONS),
+    StaticDataReportA: ("shipname",),
+    StaticDataReportB: ("ship_type", "callsign", *_DIMENSIONS),
+    StaticDataReportBAuxiliary: ("ship_type", "callsign"),
+}
+# Each getter gives the MMSI, then the fields.
+_GETTERS: Final = {cls: (names, attrgetter("mmsi", *names)) for cls, names in _FIELDS.items()}
+# An ETA this far before the message is taken as last year's rather than next year's:
+# a vessel may be a little late, or slow to update its ETA.
+ETA_PAST: Final = timedelta(days=31)
+
+
+def static_of(message: AISMessage, at: datetime) -> Static | None:
+    """The static data a message of type 5, 19 or 24 carries, or None if it carries none."""
+    spec = _GETTERS.get(type(message))
+    if spec is None:
+        return None
+    names, getter = spec
+    mmsi, *values = getter(message)
+    fields: dict[str, Value | datetime] = {
+        name: value
+        for name, value in zip(names, values, strict=True)
+        if value is not None and value != "" and (value != 0 or name not in _ZERO_NOT_AVAILABLE)
+    }
+    dimensions = [fields[name] for name in _DIMENSIONS if name in fields]
+    if dimensions and not any(dimensions):
+        for name in _DIMENSIONS:
+            fields.pop(name, None)
+    if message.msg_type == 5:
+        record: Any = message
+        arrival = eta(record.month, record.day, record.hour, record.minute, at)
+        if arrival is not None:
+            fields["eta"] = arrival
+    if not fields:
+        return None
+    return Static(mmsi, at, fields)
+
+
+def eta(
+    month: int | None, day: int | None, hour: int | None, minute: int | None, at: datetime
+) -> datetime | None:
+    """The ETA of a type 5 message sent at ``at``, in UTC, or None if unknown or invalid.
+
+    The message gives no year: the year taken is the one that puts the ETA at the earliest
+    moment not more than ``ETA_PAST`` before the message, so between about a month before
+    and eleven months after it. A date that does not exist (30 February; 29 February outside
+    a leap year around the message), an hour over 23 or a minute over 59 give None.
+    """
+    if month is None or day is None or hour is None or minute is None:
+        return None
+    earliest = at - ETA_PAST
+    for year in (at.year - 1, at.year, at.year + 1):
+        try:
+            candidate = datetime(year, month, day, hour, minute, tzinfo=UTC)
+        except ValueError:
+            continue
+        if candidate >= earliest:
+            return candidate
+    return None

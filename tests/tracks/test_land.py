@@ -1,0 +1,85 @@
+"""The land mask: the same answers as global-land-mask itself, and the far-inland test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shade.tracks.land import NEVER_INLAND_KM, land_mask, ring
+from shade.tracks.sanity import distance_nm
+from tests.tracks.build import BAVARIA, CENTRAL_AUSTRALIA, NORTH_SEA, ROTTERDAM
+
+# Run apart: importing global_land_mask.globe takes about 1 GB, which the test process
+# should not keep for the rest of the session.
+_COMPARE = """
+import numpy as np
+from global_land_mask import globe
+from shade.tracks.land import land_mask
+
+rng = np.random.default_rng(20240501)
+lat = np.concatenate([rng.uniform(-90, 90, 300_000), [-90, 90, 0, 89.999, -89.999, 45]])
+lon = np.concatenate([rng.uniform(-180, 180, 300_000), [-180, 180, 0, 179.999, -179.999, -180]])
+# Points along coasts too, where cells change: around a grid of coastal places.
+coast_lat = 51.9 + rng.uniform(-2, 2, 100_000)
+coast_lon = 4.4 + rng.uniform(-2, 2, 100_000)
+lat = np.concatenate([lat, coast_lat])
+lon = np.concatenate([lon, coast_lon])
+ours = land_mask().is_land(lat, lon)
+theirs = globe.is_land(lat, lon)
+print(int((ours != theirs).sum()), int(theirs.sum()), len(lat))
+"""
+
+
+@pytest.mark.slow
+def test_is_land_answers_as_global_land_mask_does() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _COMPARE], capture_output=True, text=True, check=True
+    ).stdout.split()
+    differ, land, total = map(int, out)
+    assert differ == 0
+    assert 0.2 * total < land < 0.5 * total  # a third of the earth's surface is land
+
+
+def test_known_places() -> None:
+    mask = land_mask()
+    places = [NORTH_SEA, BAVARIA, CENTRAL_AUSTRALIA, ROTTERDAM, (0.0, 0.0)]
+    lat, lon = (np.array(c) for c in zip(*places, strict=True))
+    assert mask.is_land(lat, lon).tolist() == [False, True, True, True, False]
+    assert mask.far_inland(lat, lon, 20).tolist() == [False, True, True, False, False]
+
+
+def test_no_point_is_far_inland_from_never_inland_km_on() -> None:
+    lat, lon = np.array([CENTRAL_AUSTRALIA[0]]), np.array([CENTRAL_AUSTRALIA[1]])
+    assert land_mask().far_inland(lat, lon, 500).tolist() == [True]
+    assert land_mask().far_inland(lat, lon, NEVER_INLAND_KM).tolist() == [False]
+
+
+def test_far_inland_is_the_same_point_by_point_and_all_at_once() -> None:
+    rng = np.random.default_rng(7)
+    # Europe: coasts, rivers and plains.
+    lat = rng.uniform(44, 56, 3000)
+    lon = rng.uniform(-5, 20, 3000)
+    together = land_mask().far_inland(lat, lon, 20)
+    apart = [land_mask().far_inland(lat[k : k + 1], lon[k : k + 1], 20)[0] for k in range(300)]
+    assert together[:300].tolist() == apart
+    assert together.any() and not together.all()
+    # Far inland is on land.
+    assert not (together & ~land_mask().is_land(lat, lon)).any()
+
+
+@given(
+    lat=st.floats(-80, 80),
+    lon=st.floats(-180, 180),
+    radius_km=st.floats(0.5, 2000),
+)
+def test_ring_samples_lie_at_the_radius(lat: float, lon: float, radius_km: float) -> None:
+    ring_lat, ring_lon = ring(np.array([lat]), np.array([lon]), radius_km)
+    assert ring_lat.shape == ring_lon.shape == (1, 16)
+    assert (np.abs(ring_lat) <= 90).all() and (np.abs(ring_lon) <= 180).all()
+    distances = distance_nm(np.full(16, lat), np.full(16, lon), ring_lat[0], ring_lon[0])
+    assert np.allclose(distances * 1.852, radius_km, rtol=1e-6, atol=1e-6)
