@@ -149,7 +149,7 @@ def test_the_norwegian_feed_is_all_accepted() -> None:
 
 
 def test_the_amsa_capture_keeps_nearly_everything() -> None:
-    tracker, update = tracked("amsa_ais.txt.gz")
+    tracker, _ = tracked("amsa_ais.txt.gz")
     stats = tracker.stats
     judged = stats.points + sum(stats.aside.values())
     assert judged > 25_000
