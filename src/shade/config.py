@@ -69,8 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ingest_batch_seconds",
         1,
-        "Longest wait before a partial batch is written, so a slow live feed is stored "
-        "promptly.",
+        "Longest wait before a partial batch is written, so a slow live feed is stored promptly.",
     ),
     Setting(
         "ingest_queue_lines",

@@ -14,6 +14,9 @@ import click
 from shade import __version__
 from shade.cli.decode import decode
 from shade.cli.demo import demo
+from shade.cli.history import track, vessels
+from shade.cli.import_csv import import_csv
+from shade.cli.ingest import ingest, replay
 from shade.cli.settings import settings
 from shade.errors import ShadeError
 
@@ -28,13 +31,15 @@ def cli() -> None:
       shade demo                            a Gulf of Aden scenario, encoded and decoded
       shade decode capture.nmea --stats     decode an AIS capture, count what it holds
       shade decode - --json < feed.nmea     decoded messages as JSON Lines
+      shade ingest tcp://host:port          a live feed into the store (SQLite by default)
+      shade vessels --at 2022-01-03T00:10Z  the picture at a time, from the store
+      shade track 367000000 --geojson       one vessel's track
       shade settings                        every setting, its value and where it came from
     """
 
 
-cli.add_command(decode)
-cli.add_command(demo)
-cli.add_command(settings)
+for command in (decode, demo, ingest, replay, vessels, track, import_csv, settings):
+    cli.add_command(command)
 
 
 def main() -> None:

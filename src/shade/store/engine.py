@@ -1,0 +1,132 @@
+"""Opening a database: which URL, the engine with each backend's settings, the migrations.
+
+A URL is ``sqlite:///PATH`` (or a bare path), ``sqlite://`` for memory, or
+``postgresql://USER:PASSWORD@HOST:PORT/DB`` (``postgres://`` and ``postgresql+psycopg://``
+too; the driver is psycopg 3). No URL means a SQLite file in the user's data directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from shade.errors import InputError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any fixed number: PostgreSQL sessions opening the same database migrate one at a time.
+_MIGRATION_LOCK = 0x5AADE
+_BUSY_TIMEOUT_MS = 30_000
+_CACHE_KIB = 64 * 1024
+_CHECKPOINT_PAGES = 10_000  # about 40 MB of WAL
+_WAL_KEEP_BYTES = 64 * 1024 * 1024
+
+
+def default_path() -> Path:
+    """The SQLite file used when no URL is given, e.g. ~/.local/share/shade/shade.db."""
+    return platformdirs.user_data_path("shade", appauthor=False) / "shade.db"
+
+
+def resolve_url(url: str | None) -> URL:
+    """The SQLAlchemy URL for what a user typed; raises InputError for what cannot be used."""
+    if url is None:
+        return URL.create("sqlite", database=str(default_path()))
+    text = url.strip()
+    if not text:
+        raise InputError("database URL is empty")
+    if "://" not in text:
+        return URL.create("sqlite", database=text)
+    try:
+        parsed = make_url(text)
+    except (ArgumentError, ValueError):
+        raise InputError(f"database URL {text!r} cannot be parsed") from None
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        return parsed.set(drivername="sqlite")
+    raise InputError(
+        f"database URL {parsed.render_as_string(hide_password=True)!r}: use sqlite:///PATH "
+        "or postgresql://USER:PASSWORD@HOST/DB"
+    )
+
+
+def _memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:")
+
+
+def create(url: URL) -> Engine:
+    """An engine for ``url`` with its backend's settings (see the notes in each branch)."""
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    # Sessions in UTC, so timestamptz values come back with UTC as their zone.
+    return create_engine(
+        url,
+        connect_args={"options": "-c timezone=UTC", "connect_timeout": 10},
+        pool_pre_ping=True,
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if _memory(url):
+        # Every connection to ":memory:" is a new database: share one.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    else:
+        path = Path(url.database or "")
+        if path.is_dir():
+            raise InputError(f"database {path} is a directory, not a SQLite file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"database {path}: cannot create {path.parent} ({exc})") from None
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # sqlite3's own transaction handling skips BEGIN before SELECT and DDL; SQLAlchemy
+        # emits BEGIN instead (below), so reads see one snapshot and migrations are atomic.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL: readers never block the writer nor it them. NORMAL is durable across a
+        # crash of the process (kill -9); only a power cut may lose the last commits.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        # A batch touches one index page per vessel in it: a page cache that holds the
+        # (mmsi, at) index of millions of points, and fewer, larger checkpoints, keep bulk
+        # writes near their speed on an empty file (measured by bench/store.py).
+        cursor.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
+        cursor.execute(f"PRAGMA journal_size_limit={_WAL_KEEP_BYTES}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writers take the write lock at BEGIN (waiting up to busy_timeout) rather than
+        # failing at once when a read transaction would have to become a write one.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database up to the newest revision, one process at a time."""
+    config = Config()
+    # configparser reads "%" as interpolation.
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    with (
+        engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection,
+        connection.begin(),
+    ):
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

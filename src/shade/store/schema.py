@@ -1,0 +1,180 @@
+"""The tables of the store, as SQLAlchemy Core sees them, and how times are kept in them.
+
+The migrations in ``migrations/versions`` create these tables; ``tests/store/test_schema.py``
+checks that the two agree. Times are UTC everywhere: ``timestamptz`` on PostgreSQL, whole
+microseconds since 1970-01-01 UTC on SQLite (an integer sorts, indexes and compares fast and
+keeps every microsecond, which SQLite's own date functions would not). Either way a time
+comes back as an aware UTC datetime.
+
+    positions   every accepted history point (append-only), by vessel and time
+    aside       points kept out of the history, with the reason
+    vessels     one row per MMSI: its latest point (latest by time wins) and its static
+                fields (each field overwritten by the last message that carried it)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    TIMESTAMP,
+    BigInteger,
+    Column,
+    Dialect,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def to_micros(at: datetime) -> int:
+    """Microseconds since the epoch; a naive datetime is taken as UTC."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return (at - EPOCH) // MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def as_utc(at: datetime) -> datetime:
+    """The same instant with ``datetime.UTC`` as its zone; a naive datetime is taken as UTC."""
+    if at.tzinfo is UTC:
+        return at
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime: ``timestamptz`` on PostgreSQL, integer microseconds on SQLite."""
+
+    impl = TIMESTAMP(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(TIMESTAMP(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return to_micros(value) if dialect.name == "sqlite" else as_utc(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return from_micros(value) if dialect.name == "sqlite" else as_utc(value)
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None]:
+        # The picture reads tens of thousands of times at once: one plain function per
+        # value, not the generic chain through process_result_value.
+        epoch, micro = EPOCH, MICROSECOND
+        if dialect.name == "sqlite":
+            return lambda value: None if value is None else epoch + value * micro
+        return lambda value: value if value is None or value.tzinfo is UTC else as_utc(value)
+
+
+# SQLite makes an INTEGER PRIMARY KEY the rowid (no separate index); PostgreSQL gets BIGINT.
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+
+def _point_columns() -> list[Column[Any]]:
+    return [
+        Column("id", ROW_ID, primary_key=True, autoincrement=True),
+        Column("mmsi", Integer, nullable=False),
+        Column("at", UtcDateTime, nullable=False),
+        Column("lat", Float, nullable=False),
+        Column("lon", Float, nullable=False),
+        Column("speed", Float),
+        Column("course", Float),
+        Column("heading", SmallInteger),
+        Column("status", SmallInteger),
+        Column("msg_type", SmallInteger, nullable=False),
+        Column("source", Text),
+    ]
+
+
+# The point columns in the order of ``tracks.model.Point`` (id aside).
+POINT_COLUMNS = (
+    "mmsi",
+    "at",
+    "lat",
+    "lon",
+    "speed",
+    "course",
+    "heading",
+    "status",
+    "msg_type",
+    "source",
+)
+
+positions = Table(
+    "positions",
+    metadata,
+    *_point_columns(),
+    # A vessel's track, and its latest point at or before a time: id breaks ties between
+    # points of the same time, so both backends pick the same one.
+    Index("ix_positions_mmsi_at", "mmsi", "at"),
+)
+
+aside = Table(
+    "aside",
+    metadata,
+    *_point_columns(),
+    Column("reason", String(32), nullable=False),
+    Index("ix_aside_mmsi_at", "mmsi", "at"),
+)
+
+vessels = Table(
+    "vessels",
+    metadata,
+    Column("mmsi", Integer, primary_key=True, autoincrement=False),
+    # The latest accepted point; all null until the vessel's first point.
+    Column("at", UtcDateTime),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("speed", Float),
+    Column("course", Float),
+    Column("heading", SmallInteger),
+    Column("status", SmallInteger),
+    Column("msg_type", SmallInteger),
+    Column("source", Text),
+    # Static and voyage fields (tracks.model.STATIC_FIELDS).
+    Column("shipname", Text),
+    Column("callsign", Text),
+    Column("imo", Integer),
+    Column("ship_type", SmallInteger),
+    Column("to_bow", SmallInteger),
+    Column("to_stern", SmallInteger),
+    Column("to_port", SmallInteger),
+    Column("to_starboard", SmallInteger),
+    Column("destination", Text),
+    Column("eta", UtcDateTime),
+    Column("draught", Float),
+    # Overall length and beam in metres: to_bow + to_stern and to_port + to_starboard when
+    # AIS gives both halves; as given by sources that only know the sums (MarineCadastre).
+    Column("length", SmallInteger),
+    Column("width", SmallInteger),
+    Index("ix_vessels_at", "at"),
+)
+
+# Point columns of the vessels table, then the static ones, as ``tracks.model.Vessel`` has them.
+VESSEL_POINT_COLUMNS = POINT_COLUMNS[1:]
