@@ -1,0 +1,147 @@
+"""End-to-end ingest speed: a capture through decoder, tracker and store, against pyais.
+
+Run: python bench/ingest.py [--copies N] [--postgres URL]
+
+Rows:
+- pyais 3.3.1 decoding the unpacked AMSA capture (../shared/data), the reference;
+- `shade ingest` of the same lines into a fresh SQLite file, in this process (the land mask
+  loaded beforehand; its load time is printed on its own);
+- the same into PostgreSQL with --postgres (a server URL whose role may create databases);
+- `shade ingest` as a real process over a file of about a million messages (the AMSA
+  sentences repeated --copies times behind tag blocks whose times move on by one capture
+  length a copy), with its wall time and peak RSS. Targets: ingest >= 3x pyais decoding
+  alone; peak RSS under 300 MB for a million messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from pyais.stream import IterMessages
+
+from shade.ais.nmea import checksum
+from shade.config import Settings
+from shade.ingest.pipeline import Pipeline
+from shade.ingest.sources import open_source
+from shade.store import Store
+from shade.tracks.land import land_mask
+from shade.tracks.tracker import Tracker
+
+AMSA = Path(__file__).resolve().parents[1].parent / "shared/data/ais_nmea/amsa_ais.txt.gz"
+START = 1_700_000_000  # the first copy's tag-block time (2023-11-14)
+
+
+def pyais_decode(lines: list[bytes]) -> tuple[int, float]:
+    started = time.perf_counter()
+    count = 0
+    for sentence in IterMessages(lines):
+        try:
+            sentence.decode().asdict()
+        except Exception:  # pyais raises several kinds on bad input
+            continue
+        count += 1
+    return count, time.perf_counter() - started
+
+
+def shade_ingest(path: Path, url: str) -> tuple[int, float, dict[str, int]]:
+    settings = Settings()
+    with Store.open(url, settings) as store:
+        pipeline = Pipeline([open_source(str(path), settings)], Tracker(settings), store.write)
+        started = time.perf_counter()
+        stats = pipeline.run()
+        took = time.perf_counter() - started
+        return stats.decoded, took, store.counts()
+
+
+def million_file(lines: list[bytes], copies: int, target: Path) -> int:
+    """The AMSA sentences, ``copies`` times, each copy later by the capture's length."""
+    sentences = [line for line in lines if line.startswith(b"!")]
+    written = 0
+    with target.open("wb") as out:
+        for copy in range(copies):
+            for index, sentence in enumerate(sentences):
+                tag = b"c:%d" % (START + copy * 400 + index * 400 // len(sentences))
+                out.write(b"\\%s*%02X\\%s\n" % (tag, checksum(tag), sentence))
+                written += 1
+    return written
+
+
+def postgres_database(server: str) -> tuple[str, str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"shade_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_url(server).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return admin.set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_postgres(server: str, name: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=30, help="copies of AMSA in the big file")
+    parser.add_argument("--postgres", help="PostgreSQL server URL (role may create databases)")
+    args = parser.parse_args()
+    with gzip.open(AMSA, "rb") as handle:
+        lines = [line.rstrip(b"\r\n") for line in handle if line.strip()]
+    started = time.perf_counter()
+    land_mask()
+    print(f"land mask loaded in {time.perf_counter() - started:.1f} s (once per process)\n")
+
+    count, took = pyais_decode(lines)
+    reference = count / took
+    print(f"{'path':<40}{'messages':>10}{'seconds':>9}{'msg/s':>10}{'vs pyais':>10}")
+    print(f"{'pyais 3.3.1 decode (reference)':<40}{count:>10,}{took:>9.2f}{reference:>10,.0f}")
+    with tempfile.TemporaryDirectory() as work:
+        plain = Path(work) / "amsa.nmea"
+        plain.write_bytes(b"\n".join(lines) + b"\n")
+        targets = [("ingest AMSA -> SQLite", f"sqlite:///{work}/bench.db", None)]
+        if args.postgres:
+            url, name = postgres_database(args.postgres)
+            targets.append(("ingest AMSA -> PostgreSQL", url, name))
+        for label, url, name in targets:
+            try:
+                decoded, took, counts = shade_ingest(plain, url)
+            finally:
+                if name is not None:
+                    drop_postgres(args.postgres, name)
+            rate = decoded / took
+            print(f"{label:<40}{decoded:>10,}{took:>9.2f}{rate:>10,.0f}{rate / reference:>9.2f}x")
+        print(f"  stored: {counts}")
+
+        big = Path(work) / "million.nmea"
+        messages = million_file(lines, args.copies, big)
+        command = [sys.executable, "-c", "from shade.cli import main; main()", "ingest"]
+        started = time.perf_counter()
+        subprocess.run(
+            [*command, str(big), "--db", f"sqlite:///{work}/million.db"],
+            check=True,
+            capture_output=True,
+        )
+        took = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        rate = messages / took
+        label = f"shade ingest process, {messages / 1e6:.2f}M sentences"
+        print(f"{label:<40}{messages:>10,}{took:>9.2f}{rate:>10,.0f}{rate / reference:>9.2f}x")
+        print(f"  peak RSS of the ingest process: {peak_mb:.0f} MB (target < 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
