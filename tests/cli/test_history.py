@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import pty
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from shade.store import Store
 from shade.tracks.export import iso, point_json, track_geojson, vessel_json
 from shade.tracks.model import Point, Vessel
 from tests.conftest import MARINECADASTRE_CSV, database
+from tests.terminal import run_on_terminal
 
 # The commands are registered here too, so that these tests do not depend on the group.
 SHADE = [
@@ -232,21 +232,7 @@ def test_default_database_is_printed_and_made(tmp_path: Path) -> None:
 
 def test_import_csv_draws_a_bar_on_a_terminal(tmp_path: Path) -> None:
     command = [*SHADE, "import-csv", str(MARINECADASTRE_CSV), "--db", str(tmp_path / "t.db")]
-    leader, follower = pty.openpty()
-    drawn = b""
-    try:
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, timeout=300)
-        os.close(follower)
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            drawn += chunk
-    finally:
-        os.close(leader)
+    done, drawn = run_on_terminal(command)
     assert done.returncode == 0
     assert MARINECADASTRE_CSV.name.encode() in drawn and b"100%" in drawn
     assert b"vessels          10,631" in done.stdout

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import pty
 import re
 import shutil
 import signal
@@ -24,6 +23,7 @@ from shade.ingest.sources import UdpSource
 from shade.tracks.tracker import Tracker
 from tests.conftest import AIS_NMEA, read_lines
 from tests.ingest.conftest import Running, TickingClock, wait_for
+from tests.terminal import run_on_terminal
 
 # The commands are added here as well, so that these tests do not depend on their
 # registration in shade.cli (adding a command twice is harmless).
@@ -97,23 +97,7 @@ def test_bad_sources_and_urls_are_one_line_errors(tmp_path: Path) -> None:
 
 def test_a_file_into_the_default_store_with_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
-    leader, follower = pty.openpty()
-    try:
-        done = subprocess.run(
-            [*SHADE, "ingest", str(NCA)], stdout=subprocess.DEVNULL, stderr=follower, env=env
-        )
-        os.close(follower)
-        drawn = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            drawn += chunk
-    finally:
-        os.close(leader)
+    done, drawn = run_on_terminal([*SHADE, "ingest", str(NCA)], env=env)
     assert done.returncode == 0, drawn
     db = tmp_path / "data" / "shade" / "shade.db"
     assert f"shade: store sqlite:///{db}".encode() in drawn  # printed at start

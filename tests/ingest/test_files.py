@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from shade.errors import InputError, NotFoundError
 from shade.ingest import files
 from shade.ingest.files import Capture
 from tests.conftest import AIS_NMEA
+from tests.terminal import run_on_terminal
 
 
 def test_gzip_is_told_by_content_not_name(tmp_path: Path) -> None:
@@ -51,21 +51,7 @@ def test_progress_bar_on_a_terminal_only() -> None:
     """With stderr on a terminal a bar is drawn; piped, stderr stays empty."""
     path = str(AIS_NMEA / "amsa_ais.txt.gz")
     command = [sys.executable, "-c", "from shade.cli import main; main()", "decode", path]
-    leader, follower = pty.openpty()
-    try:
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=follower, timeout=120)
-        os.close(follower)
-        drawn = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            drawn += chunk
-    finally:
-        os.close(leader)
+    done, drawn = run_on_terminal(command)
     assert done.returncode == 0
     assert b"amsa_ais.txt.gz" in drawn and b"100%" in drawn
     piped = subprocess.run(command, capture_output=True, timeout=120)
