@@ -22,11 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 from pyais.stream import IterMessages
 
+from scratch import postgres_database  # bench/scratch.py
 from shade.ais.nmea import checksum
 from shade.config import Settings
 from shade.ingest.pipeline import Pipeline
@@ -74,26 +75,6 @@ def million_file(lines: list[bytes], copies: int, target: Path) -> int:
     return written
 
 
-def postgres_database(server: str) -> tuple[str, str]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"shade_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(server).set(drivername="postgresql")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return admin.set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_postgres(server: str, name: str) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=30, help="copies of AMSA in the big file")
@@ -112,16 +93,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         plain = Path(work) / "amsa.nmea"
         plain.write_bytes(b"\n".join(lines) + b"\n")
-        targets = [("ingest AMSA -> SQLite", f"sqlite:///{work}/bench.db", None)]
+        targets = [("ingest AMSA -> SQLite", nullcontext(f"sqlite:///{work}/bench.db"))]
         if args.postgres:
-            url, name = postgres_database(args.postgres)
-            targets.append(("ingest AMSA -> PostgreSQL", url, name))
-        for label, url, name in targets:
-            try:
+            targets.append(("ingest AMSA -> PostgreSQL", postgres_database(args.postgres)))
+        for label, database in targets:
+            with database as url:
                 decoded, took, counts = shade_ingest(plain, url)
-            finally:
-                if name is not None:
-                    drop_postgres(args.postgres, name)
             rate = decoded / took
             print(f"{label:<40}{decoded:>10,}{took:>9.2f}{rate:>10,.0f}{rate / reference:>9.2f}x")
         print(f"  stored: {counts}")

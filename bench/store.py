@@ -19,12 +19,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from scratch import postgres_database  # bench/scratch.py
 from shade.store import Store
 from shade.store.marinecadastre import import_marinecadastre_csv
 from shade.tracks.model import Point, Static, Update
@@ -102,23 +101,6 @@ def bench_picture(store: Store, repeat: int) -> list[tuple[str, int, float, floa
             times.append(time.perf_counter() - started)
         rows.append((label, len(found), min(times) * 1000, statistics.median(times) * 1000))
     return rows
-
-
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(server).set(drivername="postgresql")
-    dsn = admin.render_as_string(hide_password=False)
-    name = f"shade_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(backend: str, write_url: str, import_url: str, points: int, repeat: int) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from shade.ais import Decoder
+from tests.commands import SHADE
 from tests.conftest import AIS_NMEA, read_lines
-
-SHADE = [sys.executable, "-c", "from shade.cli import main; main()"]
 
 
 def shade(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from shade.ais import Decoder
 from shade.sim.scenario import SHIPS
+from tests.commands import SHADE
 
 
 def test_demo_prints_every_ship_and_writes_its_capture(tmp_path: Path) -> None:
     capture = tmp_path / "demo.nmea"
     done = subprocess.run(
-        [sys.executable, "-c", "from shade.cli import main; main()", "demo", "--minutes", "7",
+        [*SHADE, "demo", "--minutes", "7",
          "--nmea", str(capture)],
         capture_output=True,
         timeout=120,

@@ -7,7 +7,6 @@ import gzip
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,20 +16,9 @@ import pytest
 from shade.store import Store
 from shade.tracks.export import iso, point_json, track_geojson, vessel_json
 from shade.tracks.model import Point, Vessel
+from tests.commands import SHADE, run_on_terminal
 from tests.conftest import MARINECADASTRE_CSV, database
-from tests.terminal import run_on_terminal
 
-# The commands are registered here too, so that these tests do not depend on the group.
-SHADE = [
-    sys.executable,
-    "-c",
-    "from shade.cli import cli, main\n"
-    "from shade.cli.history import track, vessels\n"
-    "from shade.cli.import_csv import import_csv\n"
-    "for c in (vessels, track, import_csv):\n"
-    "    cli.commands.setdefault(c.name, c)\n"
-    "main()",
-]
 VESSEL_KEYS = [
     "mmsi",
     "at",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from shade.config import SETTINGS
+from tests.commands import SHADE
 
 
 def test_settings_show_values_and_origins(tmp_path: Path) -> None:
@@ -15,7 +15,7 @@ def test_settings_show_values_and_origins(tmp_path: Path) -> None:
     config.write_text("multipart_max_pending = 77\n")
     env = {**os.environ, "SHADE_CONFIG": str(config), "SHADE_MULTIPART_MAX_AGE": "5"}
     done = subprocess.run(
-        [sys.executable, "-c", "from shade.cli import main; main()", "settings"],
+        [*SHADE, "settings"],
         capture_output=True,
         env=env,
         timeout=60,

@@ -12,7 +12,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,18 +20,12 @@ import pytest
 from shade.ais import Decoder
 from shade.ingest.sources import UdpSource
 from shade.tracks.tracker import Tracker
+from tests.commands import SHADE, run_on_terminal
 from tests.conftest import AIS_NMEA, read_lines
 from tests.ingest.conftest import Running, TickingClock, wait_for
-from tests.terminal import run_on_terminal
 
 # The commands are added here as well, so that these tests do not depend on their
 # registration in shade.cli (adding a command twice is harmless).
-SHADE = [
-    sys.executable,
-    "-c",
-    "from shade.cli import cli, main; from shade.cli.ingest import ingest, replay; "
-    "cli.add_command(ingest); cli.add_command(replay); main()",
-]
 NCA = AIS_NMEA / "nca_norwegian.raw"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ import pytest
 from shade.errors import InputError, NotFoundError
 from shade.ingest import files
 from shade.ingest.files import Capture
+from tests.commands import SHADE, run_on_terminal
 from tests.conftest import AIS_NMEA
-from tests.terminal import run_on_terminal
 
 
 def test_gzip_is_told_by_content_not_name(tmp_path: Path) -> None:
@@ -50,7 +49,7 @@ def test_missing_and_unreadable_files_are_clear_errors(tmp_path: Path) -> None:
 def test_progress_bar_on_a_terminal_only() -> None:
     """With stderr on a terminal a bar is drawn; piped, stderr stays empty."""
     path = str(AIS_NMEA / "amsa_ais.txt.gz")
-    command = [sys.executable, "-c", "from shade.cli import main; main()", "decode", path]
+    command = [*SHADE, "decode", path]
     done, drawn = run_on_terminal(command)
     assert done.returncode == 0
     assert b"amsa_ais.txt.gz" in drawn and b"100%" in drawn

@@ -7,21 +7,41 @@ mistakes are click's, with exit status 2. No traceback reaches the user.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from shade import __version__
-from shade.cli.decode import decode
-from shade.cli.demo import demo
-from shade.cli.history import track, vessels
-from shade.cli.import_csv import import_csv
-from shade.cli.ingest import ingest, replay
-from shade.cli.settings import settings
 from shade.errors import ShadeError
 
+# Each command's module, imported only when the command runs (or --help lists them all):
+# `shade decode` should not pay for SQLAlchemy and Alembic, which the store commands need.
+COMMANDS = {
+    "decode": "shade.cli.decode:decode",
+    "demo": "shade.cli.demo:demo",
+    "ingest": "shade.cli.ingest:ingest",
+    "replay": "shade.cli.ingest:replay",
+    "vessels": "shade.cli.history:vessels",
+    "track": "shade.cli.history:track",
+    "import-csv": "shade.cli.import_csv:import_csv",
+    "settings": "shade.cli.settings:settings",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, name = COMMANDS[cmd_name].partition(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="shade")
 def cli() -> None:
     """SHADE: a shared maritime picture for parties that are not allies.
@@ -36,10 +56,6 @@ def cli() -> None:
       shade track 367000000 --geojson       one vessel's track
       shade settings                        every setting, its value and where it came from
     """
-
-
-for command in (decode, demo, ingest, replay, vessels, track, import_csv, settings):
-    cli.add_command(command)
 
 
 def main() -> None:

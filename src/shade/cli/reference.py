@@ -25,7 +25,11 @@ def cli_page() -> str:
         "",
     ]
     commands: list[tuple[str, click.Command]] = [("shade", cli)]
-    commands += [(f"shade {name}", command) for name, command in sorted(cli.commands.items())]
+    with click.Context(cli, info_name="shade") as group:
+        for name in cli.list_commands(group):
+            command = cli.get_command(group, name)
+            assert command is not None
+            commands.append((f"shade {name}", command))
     for name, command in commands:
         with click.Context(command, info_name=name) as ctx:
             out += [f"## {name}", "", "```", command.get_help(ctx), "```", ""]

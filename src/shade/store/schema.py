@@ -34,6 +34,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from shade.tracks.model import Point
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
@@ -113,18 +115,7 @@ def _point_columns() -> list[Column[Any]]:
 
 
 # The point columns in the order of ``tracks.model.Point`` (id aside).
-POINT_COLUMNS = (
-    "mmsi",
-    "at",
-    "lat",
-    "lon",
-    "speed",
-    "course",
-    "heading",
-    "status",
-    "msg_type",
-    "source",
-)
+POINT_COLUMNS: tuple[str, ...] = Point._fields
 
 positions = Table(
     "positions",

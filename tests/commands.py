@@ -1,11 +1,15 @@
-"""Running a command with its stderr on a pseudo-terminal, as a person at a terminal would."""
+"""Running the shade command as a user does: a real process, on a pseudo-terminal if asked."""
 
 from __future__ import annotations
 
 import os
 import pty
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
+
+# The installed command's entry point, run by the interpreter of the tests.
+SHADE = [sys.executable, "-c", "from shade.cli import main; main()"]
 
 
 def run_on_terminal(
