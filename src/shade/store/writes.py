@@ -140,8 +140,9 @@ def static_rows(statics: Sequence[Static], dimensions: Dimensions | None) -> lis
 def _with_micros(points: Sequence[Point]) -> list[tuple[Any, ...]]:
     """Point rows with the time as SQLite keeps it (integer microseconds)."""
     epoch, micro = EPOCH, MICROSECOND
-    # Inline: this runs for every point written (times are aware: see ``aware``).
-    return [(p[0], (p[1] - epoch) // micro, *p[2:]) for p in points]
+    # Points come in runs that share a datetime object: each distinct one converted once.
+    micros = {at: (at - epoch) // micro for at in {p[1] for p in points}}
+    return [(p[0], micros[p[1]], *p[2:]) for p in points]
 
 
 class SqliteWriter:
