@@ -6,6 +6,8 @@ Rows:
 - pyais 3.3.1 decoding the unpacked AMSA capture (../shared/data), the reference;
 - `shade ingest` of the same lines into a fresh SQLite file, in this process (the land mask
   loaded beforehand; its load time is printed on its own);
+- the same with every detector on (two parties by flag state, the Gulf of Aden zones):
+  target at least 60% of the throughput without them;
 - the same into PostgreSQL with --postgres (a server URL whose role may create databases);
 - `shade ingest` as a real process over a file of about a million messages (the AMSA
   sentences repeated --copies times behind tag blocks whose times move on by one capture
@@ -30,13 +32,21 @@ from pyais.stream import IterMessages
 from scratch import postgres_database  # bench/scratch.py
 from shade.ais.nmea import checksum
 from shade.config import Settings
+from shade.detect.runner import Detection
+from shade.detect.zones import load_zones
 from shade.ingest.pipeline import Pipeline
 from shade.ingest.sources import open_source
+from shade.parties import Parties, parse_parties
 from shade.store import Store
 from shade.tracks.land import land_mask
+from shade.tracks.model import Update
 from shade.tracks.tracker import Tracker
 
 AMSA = Path(__file__).resolve().parents[1].parent / "shared/data/ais_nmea/amsa_ais.txt.gz"
+ZONES = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared/data/zones/goa_io_security_zones_transcribed.geojson"
+)
 START = 1_700_000_000  # the first copy's tag-block time (2023-11-14)
 
 
@@ -52,10 +62,32 @@ def pyais_decode(lines: list[bytes]) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def shade_ingest(path: Path, url: str) -> tuple[int, float, dict[str, int]]:
+def bench_parties() -> Parties:
+    """Two parties by flag state, so that close encounters are looked for between many
+    vessels: Australian-flagged (MID 503) against every other flag."""
+    others = [mid for mid in range(200, 800) if mid != 503]
+    return parse_parties(
+        {
+            "parties": [
+                {"id": "au", "colour": "#00843d", "mid": [503]},
+                {"id": "others", "colour": "#888888", "mid": others},
+            ]
+        }
+    )
+
+
+def shade_ingest(path: Path, url: str, detect: bool = False) -> tuple[int, float, dict[str, int]]:
     settings = Settings()
     with Store.open(url, settings) as store:
-        pipeline = Pipeline([open_source(str(path), settings)], Tracker(settings), store.write)
+        sink = store.write
+        if detect:
+            zones = load_zones(ZONES).zones if ZONES.is_file() else []
+            detection = Detection(settings, bench_parties(), zones)
+
+            def sink(update: Update) -> None:
+                store.write(update, detection.observe(update))
+
+        pipeline = Pipeline([open_source(str(path), settings)], Tracker(settings), sink)
         started = time.perf_counter()
         stats = pipeline.run()
         took = time.perf_counter() - started
@@ -93,15 +125,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         plain = Path(work) / "amsa.nmea"
         plain.write_bytes(b"\n".join(lines) + b"\n")
-        targets = [("ingest AMSA -> SQLite", nullcontext(f"sqlite:///{work}/bench.db"))]
+        targets = [
+            ("ingest AMSA -> SQLite", nullcontext(f"sqlite:///{work}/bench.db"), False),
+            ("  the same, every detector on", nullcontext(f"sqlite:///{work}/detect.db"), True),
+        ]
         if args.postgres:
-            targets.append(("ingest AMSA -> PostgreSQL", postgres_database(args.postgres)))
-        for label, database in targets:
+            targets.append(("ingest AMSA -> PostgreSQL", postgres_database(args.postgres), False))
+        rates = []
+        for label, database, detect in targets:
             with database as url:
-                decoded, took, counts = shade_ingest(plain, url)
+                decoded, took, counts = shade_ingest(plain, url, detect)
             rate = decoded / took
+            rates.append(rate)
             print(f"{label:<40}{decoded:>10,}{took:>9.2f}{rate:>10,.0f}{rate / reference:>9.2f}x")
-        print(f"  stored: {counts}")
+            print(f"  stored: {counts}")
+        print(f"  with detectors: {rates[1] / rates[0]:.0%} of the throughput (target >= 60%)")
 
         big = Path(work) / "million.nmea"
         messages = million_file(lines, args.copies, big)

@@ -46,3 +46,20 @@ def test_bad_files_are_one_clear_error(tmp_path: Path, text: str, message: str) 
 def test_a_named_file_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings({"SHADE_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_decimal_settings_take_decimals_and_whole_ones_refuse_them(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("encounter_cpa_nm = 0.5\nencounter_hysteresis = 2\n")
+    env = {"SHADE_CONFIG": str(path), "SHADE_LOITER_MAX_KNOTS": "1.25"}
+    settings = load_settings(env)
+    assert settings.encounter_cpa_nm == 0.5
+    assert settings.encounter_hysteresis == 2.0
+    assert isinstance(settings.encounter_hysteresis, float)
+    assert settings.loiter_max_knots == 1.25
+    with pytest.raises(ConfigError, match="must be a whole number"):
+        load_settings({"SHADE_CONFIG": "/dev/null", "SHADE_ENCOUNTER_TCPA_MINUTES": "2.5"})
+    with pytest.raises(ConfigError, match="must be a number"):
+        load_settings({"SHADE_CONFIG": "/dev/null", "SHADE_ENCOUNTER_CPA_NM": "nan"})
+    with pytest.raises(ConfigError, match=r"at least 1\.0"):
+        load_settings({"SHADE_CONFIG": "/dev/null", "SHADE_ENCOUNTER_HYSTERESIS": "0.5"})

@@ -12,16 +12,19 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from shade.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)
 class Setting:
+    """One setting; a float default makes it a decimal setting, an int a whole-number one."""
+
     name: str
-    default: int
+    default: int | float
     help: str
-    minimum: int = 1
+    minimum: int | float = 1
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -82,6 +85,116 @@ SETTINGS: tuple[Setting, ...] = (
         60,
         "Longest wait between attempts to reconnect to a TCP feed; waits double from 1 s.",
     ),
+    Setting(
+        "encounter_cpa_nm",
+        2.0,
+        "Close encounters: an alert opens when two units of different parties will pass "
+        "closer than this (closest point of approach), unless the parties file sets a rule "
+        "for the pair. OpenCPN's default.",
+        minimum=0.01,
+    ),
+    Setting(
+        "encounter_tcpa_minutes",
+        30,
+        "Close encounters: an alert needs the closest point of approach to come within this "
+        "many minutes (TCPA), unless the parties file sets a rule for the pair. OpenCPN's "
+        "default.",
+    ),
+    Setting(
+        "encounter_search_nm",
+        20,
+        "Close encounters: only pairs at most this far apart now are considered. "
+        "OpenCPN's default.",
+    ),
+    Setting(
+        "encounter_hysteresis",
+        1.5,
+        "Close encounters: an open alert closes only when the two are moving apart and "
+        "both their distance and their predicted CPA exceed the threshold times this, so "
+        "an alert does not flap open and shut around the threshold.",
+        minimum=1.0,
+    ),
+    Setting(
+        "encounter_sweep_seconds",
+        10,
+        "Close encounters: seconds of feed time between two sweeps over all vessels.",
+    ),
+    Setting(
+        "detect_step_seconds",
+        10,
+        "Detectors see the feed in steps of this many seconds of feed time (on a fixed "
+        "grid, so a replayed file and a live feed are judged alike): the points of one step "
+        "are judged together.",
+    ),
+    Setting(
+        "detect_stale_minutes",
+        10,
+        "A vessel's last report older than this is not dead-reckoned (close encounters) "
+        "nor taken as where it is now.",
+    ),
+    Setting(
+        "gap_floor_minutes",
+        10,
+        "AIS gaps: a vessel under way is overdue after at least this long without a report.",
+    ),
+    Setting(
+        "gap_interval_multiple",
+        30,
+        "AIS gaps: a vessel under way is overdue after this many of its class's reporting "
+        "intervals (class A under way: 10 s, class B: 30 s), if that is longer than "
+        "gap_floor_minutes.",
+    ),
+    Setting(
+        "gap_under_way_knots",
+        1.0,
+        "AIS gaps: a vessel counts as under way at this speed or more (and not at anchor "
+        "or moored).",
+        minimum=0.0,
+    ),
+    Setting(
+        "loiter_max_knots",
+        2.0,
+        "Loitering: a vessel loiters when its mean speed stays under this for "
+        "loiter_min_minutes, at least loiter_shore_nm from shore (Global Fishing Watch's "
+        "definition).",
+        minimum=0.1,
+    ),
+    Setting(
+        "loiter_min_minutes",
+        60,
+        "Loitering: the shortest time below loiter_max_knots that counts.",
+    ),
+    Setting(
+        "loiter_shore_nm",
+        20,
+        "Loitering: the least distance from shore that counts; 0 counts loitering anywhere.",
+        minimum=0,
+    ),
+    Setting(
+        "rendezvous_distance_m",
+        500,
+        "Ship-to-ship meetings: two vessels meet when they stay at most this far apart for "
+        "rendezvous_min_minutes at a median speed under rendezvous_max_knots, at least "
+        "rendezvous_shore_km from shore (Global Fishing Watch's encounter definition).",
+    ),
+    Setting(
+        "rendezvous_min_minutes",
+        120,
+        "Ship-to-ship meetings: the shortest time together that counts.",
+    ),
+    Setting(
+        "rendezvous_max_knots",
+        2.0,
+        "Ship-to-ship meetings: the median speed of both must be under this.",
+        minimum=0.1,
+    ),
+    Setting(
+        "rendezvous_shore_km",
+        10,
+        "Ship-to-ship meetings: the least distance from shore that counts; 0 counts "
+        "meetings anywhere.",
+        minimum=0,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -98,6 +211,23 @@ class Settings:
     ingest_batch_seconds: int = 1
     ingest_queue_lines: int = 100000
     reconnect_max_seconds: int = 60
+    encounter_cpa_nm: float = 2.0
+    encounter_tcpa_minutes: int = 30
+    encounter_search_nm: int = 20
+    encounter_hysteresis: float = 1.5
+    encounter_sweep_seconds: int = 10
+    detect_step_seconds: int = 10
+    detect_stale_minutes: int = 10
+    gap_floor_minutes: int = 10
+    gap_interval_multiple: int = 30
+    gap_under_way_knots: float = 1.0
+    loiter_max_knots: float = 2.0
+    loiter_min_minutes: int = 60
+    loiter_shore_nm: int = 20
+    rendezvous_distance_m: int = 500
+    rendezvous_min_minutes: int = 120
+    rendezvous_max_knots: float = 2.0
+    rendezvous_shore_km: int = 10
 
 
 def default_settings_path(env: Mapping[str, str]) -> Path:
@@ -122,21 +252,26 @@ def _read_file(path: Path, explicit: bool) -> dict[str, object]:
     return data
 
 
-def _coerce(setting: Setting, value: object, origin: str) -> int:
+def _coerce(setting: Setting, value: object, origin: str) -> int | float:
+    decimal = isinstance(setting.default, float)
+    kind = "a number" if decimal else "a whole number"
     if isinstance(value, bool):
         value = str(value)
     try:
-        number = int(str(value).strip()) if not isinstance(value, int) else value
+        if isinstance(value, int | float) and (decimal or isinstance(value, int)):
+            number: int | float = float(value) if decimal else value
+        else:
+            number = float(str(value).strip()) if decimal else int(str(value).strip())
     except ValueError:
-        raise ConfigError(
-            f"{setting.name} from {origin} must be a whole number, not {value!r}"
-        ) from None
+        raise ConfigError(f"{setting.name} from {origin} must be {kind}, not {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ConfigError(f"{setting.name} from {origin} must be {kind}, not {value!r}")
     if number < setting.minimum:
         raise ConfigError(f"{setting.name} from {origin} must be at least {setting.minimum}")
     return number
 
 
-def resolve(env: Mapping[str, str] | None = None) -> list[tuple[Setting, int, str]]:
+def resolve(env: Mapping[str, str] | None = None) -> list[tuple[Setting, int | float, str]]:
     """Each setting with its value in force and where that value came from."""
     env = os.environ if env is None else env
     path = default_settings_path(env)
@@ -154,4 +289,5 @@ def resolve(env: Mapping[str, str] | None = None) -> list[tuple[Setting, int, st
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    return Settings(**{setting.name: value for setting, value, _ in resolve(env)})
+    values: dict[str, Any] = {setting.name: value for setting, value, _ in resolve(env)}
+    return Settings(**values)

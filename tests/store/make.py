@@ -1,12 +1,17 @@
-"""Small builders of the tracks model's values for the store tests."""
+"""Small builders of the tracks model's values for the store tests; the newest migration."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from alembic.script import ScriptDirectory
+
+from shade.store.engine import MIGRATIONS
 from shade.tracks.model import Aside, AsideReason, Point, Static, Update
 
+# The revision a migrated database is at.
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 T0 = datetime(2022, 1, 3, 0, 0, 0, 123456, tzinfo=UTC)
 
 

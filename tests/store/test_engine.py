@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from shade.errors import InputError, ShadeError
 from shade.store import Store, default_path
 from shade.store.engine import resolve_url
-from tests.store.make import point, update
+from tests.store.make import HEAD, point, update
 
 
 @pytest.mark.parametrize(
@@ -141,4 +141,4 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(store_url: str
         assert racer.returncode == 0, err.decode()
     with Store.open(store_url) as store, store.engine.connect() as connection:
         versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-    assert [tuple(v) for v in versions] == [("0001",)]
+    assert [tuple(v) for v in versions] == [(HEAD,)]

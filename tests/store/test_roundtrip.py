@@ -59,6 +59,7 @@ def test_aside_points_come_back_with_their_reason(store_url: str) -> None:
     assert counts == {
         "points": 1,
         "vessels": 1,
+        "events": 0,
         "aside": 3,
         "aside_impossible_speed": 1,
         "aside_inland": 1,

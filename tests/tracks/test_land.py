@@ -83,3 +83,27 @@ def test_ring_samples_lie_at_the_radius(lat: float, lon: float, radius_km: float
     assert (np.abs(ring_lat) <= 90).all() and (np.abs(ring_lon) <= 180).all()
     distances = distance_nm(np.full(16, lat), np.full(16, lon), ring_lat[0], ring_lon[0])
     assert np.allclose(distances * 1.852, radius_km, rtol=1e-6, atol=1e-6)
+
+
+def test_far_offshore_needs_sea_all_around() -> None:
+    mask = land_mask()
+    # Open Arabian Sea; the Gulf of Aden 50 nm from either coast; just off Aden harbour;
+    # on land in Yemen.
+    lat = np.array([14.0, 13.0, 12.75, 15.0])
+    lon = np.array([62.0, 50.0, 45.05, 46.0])
+    assert mask.far_offshore(lat, lon, 37.0).tolist() == [True, True, False, False]
+    assert mask.far_offshore(lat, lon, 0).tolist() == [True, True, True, False]
+    # 300 km: the Gulf of Aden is narrower than that; the open Arabian Sea is not.
+    assert mask.far_offshore(lat, lon, 300.0).tolist() == [True, False, False, False]
+
+
+def test_far_offshore_is_the_same_point_by_point_and_all_at_once() -> None:
+    mask = land_mask()
+    rng = np.random.default_rng(7)
+    lat = rng.uniform(-60, 70, 300)
+    lon = rng.uniform(-180, 180, 300)
+    together = mask.far_offshore(lat, lon, 20.0)
+    alone = [bool(mask.far_offshore(lat[k : k + 1], lon[k : k + 1], 20.0)[0]) for k in range(300)]
+    assert together.tolist() == alone
+    assert not (together & mask.is_land(lat, lon)).any()
+    assert 0 < together.sum() < 300

@@ -20,6 +20,8 @@ from shade.errors import ShadeError
 COMMANDS = {
     "decode": "shade.cli.decode:decode",
     "demo": "shade.cli.demo:demo",
+    "detect": "shade.cli.detect:detect",
+    "events": "shade.cli.detect:events",
     "ingest": "shade.cli.ingest:ingest",
     "replay": "shade.cli.ingest:replay",
     "vessels": "shade.cli.history:vessels",
@@ -54,6 +56,8 @@ def cli() -> None:
       shade ingest tcp://host:port          a live feed into the store (SQLite by default)
       shade vessels --at 2022-01-03T00:10Z  the picture at a time, from the store
       shade track 367000000 --geojson       one vessel's track
+      shade ingest feed.nmea --detect --parties parties.toml --zones zones.geojson
+      shade events --kind encounter         what the detectors found
       shade settings                        every setting, its value and where it came from
     """
 

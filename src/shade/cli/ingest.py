@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from shade.cli.options import parties_option, zones_option
 from shade.config import Settings, load_settings
 from shade.ingest.lines import Source
 from shade.ingest.pipeline import IngestStats, Pipeline, stop_on_signals
@@ -17,6 +18,8 @@ from shade.ingest.sources import TcpListenSource, UdpSource, open_source
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar returns
+
+    from shade.tracks.model import Update
 
 REPORT_SECONDS = 10.0  # a line of totals this often when no progress bar is drawn
 
@@ -118,7 +121,22 @@ class _Progress:
     "Default: a SQLite file in your data directory.",
 )
 @click.option("--follow", is_flag=True, help="Keep reading files as they grow, like tail -F.")
-def ingest(sources: tuple[str, ...], db: str | None, follow: bool) -> None:
+@click.option(
+    "--detect",
+    "detect_events",
+    is_flag=True,
+    help="Run the detectors live; their events are stored with the points they came from.",
+)
+@parties_option
+@zones_option
+def ingest(
+    sources: tuple[str, ...],
+    db: str | None,
+    follow: bool,
+    detect_events: bool,
+    parties_path: str | None,
+    zones_path: str | None,
+) -> None:
     """Ingest AIS from files and live feeds into the store, until they end or Ctrl-C.
 
     \b
@@ -132,17 +150,26 @@ def ingest(sources: tuple[str, ...], db: str | None, follow: bool) -> None:
     or SIGTERM stops the sources and writes what was received before exiting. Rate and
     totals go to stderr (a progress bar for files on a terminal).
 
+    With --detect, close encounters (between parties named in --parties), zone visits
+    (zones in --zones), AIS gaps, loitering and ship-to-ship meetings are found as the
+    points arrive; see `shade events`. --parties or --zones imply --detect.
+
     \b
     Examples:
       shade ingest capture.nmea.gz --db shade.db
       shade ingest tcp://153.44.253.27:5631 udp://:10110
+      shade ingest feed.nmea --detect --parties parties.toml --zones zones.geojson
     """
     # Imported here: SQLAlchemy and Alembic load only when ingest runs, not for `shade -h`.
+    from shade.cli.detect import detection, detection_totals
     from shade.store import Store
     from shade.tracks.tracker import Tracker
 
     settings = load_settings()
     logging.basicConfig(level=logging.WARNING, format="shade: %(message)s")
+    found = None
+    if detect_events or parties_path or zones_path:
+        found = detection(settings, parties_path, zones_path)
     opened = open_sources(sources, settings, follow)
     try:
         store = Store.open(db, settings)
@@ -155,10 +182,18 @@ def ingest(sources: tuple[str, ...], db: str | None, follow: bool) -> None:
         for source in opened:
             if isinstance(source, TcpListenSource | UdpSource):
                 click.echo(f"shade: listening on {source.name}", err=True)
-        pipeline = Pipeline(opened, Tracker(settings), store.write, settings)
+        detector = found
+
+        def sink(update: Update) -> None:
+            # One transaction: points and the events they caused stand or fall together.
+            store.write(update, detector.observe(update) if detector is not None else ())
+
+        pipeline = Pipeline(opened, Tracker(settings), sink, settings)
         with stop_on_signals(pipeline), _Progress(opened) as progress:
             stats = pipeline.run(progress, every_seconds=0.5)
     click.echo(format_totals(stats), err=True)
+    if found is not None:
+        click.echo(detection_totals(found), err=True)
     for message in stats.errors:
         click.echo(f"shade: error: {message}", err=True)
     if stats.errors:

@@ -117,8 +117,8 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database up to the newest revision, one process at a time."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database up to ``revision`` (the newest), one process at a time."""
     config = Config()
     # configparser reads "%" as interpolation.
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
@@ -129,4 +129,4 @@ def migrate(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

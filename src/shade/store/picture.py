@@ -122,17 +122,17 @@ def vessels_at(
     oldest: Any = to_micros(at - max_age) if sqlite else at - max_age
     hint = ""
     if sqlite:
-        (in_window, total), *_ = _rows(connection, _SQLITE_COUNTS, [oldest, when])
+        (in_window, total), *_ = driver_rows(connection, _SQLITE_COUNTS, [oldest, when])
         hint = " NOT INDEXED" if in_window > _SQLITE_SCAN_SHARE * total else ""
     current_area, current_params = _area("v", box, p)
     moved_area, moved_params = _area("p", box, p)
-    with _collector_paused():
-        current = _rows(
+    with collector_paused():
+        current = driver_rows(
             connection,
             _CURRENT.format(p=p, hint=hint, area=current_area),
             [oldest, when, *current_params],
         )
-        moved = _rows(
+        moved = driver_rows(
             connection,
             (_MOVED_SQLITE if sqlite else _MOVED_POSTGRES).format(area=moved_area),
             [when, when, oldest, *moved_params],
@@ -148,7 +148,7 @@ def vessels_at(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No garbage collection while tens of thousands of rows become tuples.
 
     Every 700 new tuples would start a collection that walks the young objects, and now
@@ -165,7 +165,7 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _rows(connection: Connection, sql: str, params: list[Any]) -> list[Any]:
+def driver_rows(connection: Connection, sql: str, params: list[Any]) -> list[Any]:
     """Plain tuples straight from the driver, in the connection's transaction."""
     driver: Any = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":

@@ -10,6 +10,7 @@ comes back as an aware UTC datetime.
     aside       points kept out of the history, with the reason
     vessels     one row per MMSI: its latest point (latest by time wins) and its static
                 fields (each field overwritten by the last message that carried it)
+    events      what the detectors found, one row per event id in its newest state
 """
 
 from __future__ import annotations
@@ -124,6 +125,10 @@ positions = Table(
     # A vessel's track, and its latest point at or before a time: id breaks ties between
     # points of the same time, so both backends pick the same one.
     Index("ix_positions_mmsi_at", "mmsi", "at"),
+    # All the history in time order, a page at a time (``Store.points_between``): without
+    # it each page scans the whole table. It costs a few per cent of write speed (appends
+    # at the index's end, as points mostly come in time order).
+    Index("ix_positions_at_id", "at", "id"),
 )
 
 aside = Table(
@@ -169,3 +174,29 @@ vessels = Table(
 
 # Point columns of the vessels table, then the static ones, as ``tracks.model.Vessel`` has them.
 VESSEL_POINT_COLUMNS = POINT_COLUMNS[1:]
+
+# One row per event (``detect.events.Event``), replaced by each newer state of the same id.
+# Events have one vessel or two, so each has a column (b null for one): filtering by MMSI
+# or party is then a plain, exact comparison on both backends, and an event is one row to
+# upsert. The figures and the geometry are JSON text, read back as they were written.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("start_at", UtcDateTime, nullable=False),
+    Column("end_at", UtcDateTime),  # null while the event is open
+    Column("mmsi_a", Integer, nullable=False),
+    Column("mmsi_b", Integer),
+    Column("party_a", Text),  # the party of mmsi_a, null if neutral
+    Column("party_b", Text),
+    Column("geometry", Text),  # GeoJSON geometry, or null
+    Column("figures", Text, nullable=False),  # a JSON object
+    Index("ix_events_start_at", "start_at"),
+    Index("ix_events_kind_start_at", "kind", "start_at"),
+    Index("ix_events_mmsi_a", "mmsi_a"),
+    Index("ix_events_mmsi_b", "mmsi_b"),
+    # Open events (end_at null), and those that end after a time: what a window on recent
+    # times overlaps, which the start alone does not narrow down.
+    Index("ix_events_end_at", "end_at"),
+)

@@ -1,19 +1,24 @@
 """``Store``: the one interface to the database, SQLite or PostgreSQL alike.
 
     with Store.open("postgresql://shade@db/shade") as store:   # None: the default SQLite file
-        store.write(update)                                   # one transaction per Update
-        store.vessels_at(at, bbox=(42, 10, 54, 16))           # the picture at a time
-        store.track(mmsi, start, end)                         # one vessel's points, in order
+        store.write(update, events)                   # one transaction per Update (and events)
+        store.vessels_at(at, bbox=(42, 10, 54, 16))   # the picture at a time
+        store.track(mmsi, start, end)                 # one vessel's points, in order
+        store.events(kind="encounter", mmsi=mmsi)     # what the detectors found
+        store.subscribe(callback)                     # told of events once they are stored
 
 Writes come from one thread (SQLite has one writer per file; a PostgreSQL deployment may
-have several processes writing, each with its own Store). Reads may come from any thread.
+have several processes writing, each with its own Store). Reads and subscriptions may come
+from any thread. Subscribers hear of the events this Store wrote, not those of others.
 A failure of the database becomes a ``ShadeError`` with a one-line message: no driver
 traceback reaches the user.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -24,13 +29,20 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from shade.config import Settings
-from shade.errors import ShadeError
+from shade.detect.events import Event, EventKind
+from shade.errors import InputError, ShadeError
 from shade.store import engine as engines
+from shade.store import events as stored_events
 from shade.store import picture, queries
 from shade.store.picture import BBox
 from shade.store.schema import as_utc
 from shade.store.writes import Dimensions, PostgresWriter, SqliteWriter, aware
 from shade.tracks.model import Aside, Point, Update, Vessel
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[list[Event]], None]
+_NOTHING = Update([], [], [])
 
 
 def _one_line(exc: BaseException) -> str:
@@ -52,6 +64,8 @@ class Store:
             SQLAlchemyError,
             engine.dialect.loaded_dbapi.Error,
         )
+        self._subscribers: dict[object, Subscriber] = {}
+        self._subscribing = threading.Lock()
 
     @classmethod
     def open(cls, url: str | None = None, settings: Settings | None = None) -> Store:
@@ -115,12 +129,28 @@ class Store:
 
     # Writing
 
-    def write(self, update: Update) -> None:
-        """Store one batch in one transaction: all of it, or (on failure) none of it."""
-        self._write(update)
+    def write(self, update: Update, events: Sequence[Event] = ()) -> None:
+        """Store one batch and the events it caused in one transaction: all of it, or (on
+        failure) none of it. An event replaces the stored one of the same id (of several
+        with one id, the last is kept). Once committed, every subscriber is called with
+        ``events`` as given, in order; a subscriber that raises is logged and skipped.
 
-    def _write(self, update: Update, dimensions: Dimensions | None = None) -> None:
-        if not (update.points or update.aside or update.statics or dimensions):
+        ValueError for an event with other than one or two vessels (nothing is written).
+        """
+        self._write(update, events=events)
+
+    def write_events(self, events: Sequence[Event]) -> None:
+        """``write`` with no points: the events alone."""
+        self._write(_NOTHING, events=events)
+
+    def _write(
+        self,
+        update: Update,
+        dimensions: Dimensions | None = None,
+        events: Sequence[Event] = (),
+    ) -> None:
+        rows = stored_events.event_rows(events)
+        if not (update.points or update.aside or update.statics or dimensions or rows):
             return
         with (
             self._failures("cannot be written"),
@@ -128,6 +158,35 @@ class Store:
             connection.begin(),
         ):
             self._writer.write(connection, aware(update), dimensions)
+            stored_events.upsert(connection, rows)
+        if events:
+            self._tell(list(events))
+
+    # Subscribers
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback`` with the events of each write, after it is committed, in the
+        writing thread (keep it short: hand the events over, do not work on them there).
+        Returns the function that unsubscribes it (calling that again does nothing)."""
+        token = object()
+        with self._subscribing:
+            self._subscribers[token] = callback
+
+        def unsubscribe() -> None:
+            with self._subscribing:
+                self._subscribers.pop(token, None)
+
+        return unsubscribe
+
+    def _tell(self, events: list[Event]) -> None:
+        with self._subscribing:
+            subscribers = list(self._subscribers.values())
+        for callback in subscribers:
+            try:
+                # Each its own list: one subscriber changing it must not change another's.
+                callback(list(events))
+            except Exception:
+                log.exception("an event subscriber failed: %r", callback)
 
     # Reading
 
@@ -178,8 +237,60 @@ class Store:
         with self._reading() as connection:
             return queries.search(connection, text, limit)
 
+    def points_between(
+        self, start: datetime | None = None, end: datetime | None = None, chunk: int = 50_000
+    ) -> Iterator[list[Point]]:
+        """Every history point with start <= at <= end, in (at, id) order, in lists of at
+        most ``chunk`` points: how a rerun over history reads it, in bounded memory.
+
+        Each list is read in a transaction of its own (keyset pagination on (at, id)), so
+        writes may go on between them; a point written meanwhile is met if it sorts after
+        the last one handed out.
+        """
+        if chunk < 1:
+            raise InputError(f"chunk must be at least 1, not {chunk}")
+        start, end = _utc(start), _utc(end)
+        after: tuple[datetime, int] | None = None
+        while True:
+            with self._reading() as connection:
+                page, after = queries.points_page(connection, start, end, after, chunk)
+            if page:
+                yield page
+            if len(page) < chunk:
+                return
+
+    def events(
+        self,
+        kind: EventKind | str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        mmsi: int | None = None,
+        parties: Collection[str] | None = None,
+        open_only: bool = False,
+        limit: int | None = None,
+    ) -> list[Event]:
+        """Stored events, each in its newest state, ordered by start then id.
+
+        ``start``/``end`` keep those overlapping [start, end] (an open event lasts on from
+        its start); ``mmsi`` those with that vessel; ``parties`` those naming at least one
+        of these party ids (none for an empty collection); ``open_only`` those not ended;
+        ``limit`` the first so many. InputError for an unknown kind or a limit below 1.
+        """
+        wanted = None if kind is None else stored_events.kind_of(kind)
+        if limit is not None and limit < 1:
+            raise InputError(f"event limit must be at least 1, not {limit}")
+        with self._reading() as connection:
+            return stored_events.select_events(
+                connection, wanted, _utc(start), _utc(end), mmsi, parties, open_only, limit
+            )
+
+    def ship_types(self) -> dict[int, int]:
+        """Each vessel's ship type (AIS code), for the vessels that have one."""
+        with self._reading() as connection:
+            return queries.ship_types(connection)
+
     def counts(self) -> dict[str, int]:
-        """points, vessels, aside, and aside_<reason> for each AsideReason."""
+        """points, vessels, events, aside, and aside_<reason> for each AsideReason."""
         with self._reading() as connection:
             return queries.counts(connection)
 

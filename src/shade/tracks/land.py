@@ -1,4 +1,4 @@
-"""Where land is, and which positions lie far inland: the land test of the sanity filter.
+"""Where land is, which positions lie far inland (the sanity filter) and which far offshore.
 
 The land/sea grid is the one of the ``global-land-mask`` package: 1/120 degree cells (about
 1 km), from the GLOBE elevation data, in which lakes and most rivers count as land. Its own
@@ -59,9 +59,12 @@ class LandMask:
         self._lat = lat_axis
         self._lon = lon_axis
         self._ncols = len(lon_axis)
+        self._lat_range = (float(lat_axis.min()), float(lat_axis.max()))
+        self._lon_range = (float(lon_axis.min()), float(lon_axis.max()))
         self._lat_step = float(lat_axis[1] - lat_axis[0])
         self._lon_step = float(lon_axis[1] - lon_axis[0])
-        self._far: dict[float, dict[int, bool]] = {}  # by radius: cell -> far inland
+        # By (radius, land): cell -> whether it is far from the other.
+        self._far_memo: dict[tuple[float, bool], dict[int, bool]] = {}
 
     @classmethod
     def from_package(cls, path: Path | None = None) -> LandMask:
@@ -102,15 +105,17 @@ class LandMask:
     def cells(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> IntArray:
         """The flat index (row * columns + column) of the cell of each (lat, lon) in degrees."""
         # The same arithmetic as globe.lat_to_index and lon_to_index, clipping included.
-        lats = np.clip(np.asarray(lat, dtype=np.float64), self._lat.min(), self._lat.max())
-        lons = np.clip(np.asarray(lon, dtype=np.float64), self._lon.min(), self._lon.max())
+        lats = np.clip(np.asarray(lat, dtype=np.float64), *self._lat_range)
+        lons = np.clip(np.asarray(lon, dtype=np.float64), *self._lon_range)
         row = ((lats - self._lat[0]) / self._lat_step).astype(np.int64)
         col = ((lons - self._lon[0]) / self._lon_step).astype(np.int64)
         return row * self._ncols + col  # type: ignore[no-any-return]
 
     def land_at(self, cells: IntArray) -> BoolArray:
         """Whether each cell (a flat index from ``cells``) is land."""
-        flips = np.searchsorted(self._changes, cells, side="right")
+        # Needles of the haystack's type: an int64 needle would make NumPy convert all
+        # 0.8 million changes on every call (cell indices fit in 32 bits).
+        flips = np.searchsorted(self._changes, cells.astype(np.uint32), side="right")
         return ((flips + self._first) & 1).astype(np.bool_)
 
     def is_land(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> BoolArray:
@@ -124,44 +129,56 @@ class LandMask:
         per cell and can be remembered: vessels in port send the same position again and
         again. The cell is at most 0.7 km from the point.
         """
-        cells = self.cells(lat, lon)
-        inland = self.land_at(cells)
         if radius_km >= NEVER_INLAND_KM:
-            return np.zeros_like(inland)
-        picks = np.flatnonzero(inland)
-        if len(picks) == 0:
-            return inland
+            return np.zeros(np.shape(lat), dtype=np.bool_)
+        return self._far(lat, lon, radius_km, land=True)
+
+    def far_offshore(self, lat: FloatArray, lon: FloatArray, radius_km: float) -> BoolArray:
+        """Whether each point is at sea with no land found within ``radius_km`` of its cell.
+
+        The mirror of ``far_inland``, with the same sampling: loitering and meetings at sea
+        count only well away from the coast. A radius of 0 asks only whether it is at sea.
+        """
+        return self._far(lat, lon, radius_km, land=False)
+
+    def _far(self, lat: FloatArray, lon: FloatArray, radius_km: float, *, land: bool) -> BoolArray:
+        cells = self.cells(lat, lon)
+        far = self.land_at(cells) if land else ~self.land_at(cells)
+        picks = np.flatnonzero(far)
+        if len(picks) == 0 or radius_km <= 0:
+            return far
         unique, inverse = np.unique(cells[picks], return_inverse=True)
-        memo = self._far.setdefault(radius_km, {})
+        memo = self._far_memo.setdefault((radius_km, land), {})
         known = list(map(memo.get, unique.tolist()))
         if None in known:
             missing = [k for k, value in enumerate(known) if value is None]
-            fresh = self._far_cells(unique[missing], radius_km)
+            fresh = self._far_cells(unique[missing], radius_km, land)
             if len(memo) + len(missing) > _MEMO_CELLS:
                 memo.clear()
             for k, cell, value in zip(
                 missing, unique[missing].tolist(), fresh.tolist(), strict=True
             ):
                 memo[cell] = known[k] = value
-        inland[picks] = np.array(known, dtype=np.bool_)[inverse]
-        return inland
+        far[picks] = np.array(known, dtype=np.bool_)[inverse]
+        return far
 
-    def _far_cells(self, cells: IntArray, radius_km: float) -> BoolArray:
-        """Whether land cells have land at every ring sample around their centres."""
+    def _far_cells(self, cells: IntArray, radius_km: float, land: bool) -> BoolArray:
+        """Whether cells have ``land`` (or sea) at every ring sample around their centres."""
         row, col = np.divmod(cells, self._ncols)
         lat = self._lat[row] + self._lat_step / 2
         lon = self._lon[col] + self._lon_step / 2
         far = np.ones(len(cells), dtype=np.bool_)
         picks = np.arange(len(cells))
         # Ring by ring from the inside: most cells on land are in ports, and the first ring
-        # finds the sea for them.
+        # finds the sea for them (and most ships at sea near a coast are near it).
         for fraction in _RING_FRACTIONS:
             if len(picks) == 0:
                 break
             ring_lat, ring_lon = ring(lat[picks], lon[picks], radius_km * fraction)
-            all_land = self.is_land(ring_lat, ring_lon).all(axis=1)
-            far[picks[~all_land]] = False
-            picks = picks[all_land]
+            same = self.is_land(ring_lat, ring_lon) == land
+            alike = same.all(axis=1)
+            far[picks[~alike]] = False
+            picks = picks[alike]
         return far
 
 

@@ -1,0 +1,328 @@
+"""Ship-to-ship meetings at sea (rendezvous), as Global Fishing Watch defines encounters.
+
+Global Fishing Watch, "Carrier vessel portal / events" definitions (globalfishingwatch.org):
+an encounter is two vessels within 500 m of each other for at least 2 hours, at a median
+speed under 2 knots, at least 10 km from a coastal anchorage. Here those are the settings
+``rendezvous_distance_m``, ``rendezvous_min_minutes``, ``rendezvous_max_knots`` and
+``rendezvous_shore_km`` (10 km from any shore: the land mask knows no anchorages). Any two
+ships count, whatever their parties: transhipment at sea is how pirates and smugglers
+resupply. How it is measured, and why:
+
+* Checks run at each whole minute of feed time that the points pass (not per batch, so
+  that the same points find the same meetings however they are split into batches), on
+  each vessel's last report before that minute: slow vessels barely move between reports.
+* New meetings are pairs of *slow* ships (last speed over ground under the threshold)
+  whose last reports are fresh (at most ``detect_stale_minutes`` old), both far offshore
+  and within the distance of each other: a k-d tree on unit vectors, radius the chord of
+  that distance, over the slow ships far offshore. Far offshore is asked of each ship, not
+  of the pair's midpoint: within 250 m the same, and it keeps ports, where moored ships
+  lie side by side by the hundred, out of the tree. Answers are remembered per cell of
+  the land mask, whose answers are per cell anyway.
+* At each further check a meeting goes on while both reports are fresh, both are far
+  offshore, they are within the distance, and the median of both ships' speeds sampled at
+  its checks stays under the threshold (one fast report does not end it). Speeds are
+  counted in tenths of a knot, the resolution of AIS, so the median is exact and the
+  state bounded.
+* A meeting starts when both had reported, at the first check that finds them together,
+  and lasts until the older of their reports at the last check that does: check times
+  are an artefact of the sampling, and a silence must not lengthen it. The event opens
+  once the meeting has lasted ``rendezvous_min_minutes`` and closes at the first check
+  that finds it over; it is sent when it opens, each further ``rendezvous_min_minutes``
+  while open, and when it closes. The geometry is a GeoJSON Point: the mean of the two's
+  midpoints at the checks that found them together; ``closest_m`` the least distance
+  found at a check.
+* Only ships: MMSIs of 9 digits beginning with 2 to 7 (ITU-R M.585: a MID, 201 to 775,
+  first). Not coast stations (00), group calls (0), SAR aircraft (111), handhelds (8),
+  craft associated with a parent ship (98), aids to navigation (99) nor SART, MOB and
+  EPIRB devices (970, 972, 974): a tender or a buoy beside its ship is no meeting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from shade.config import Settings
+from shade.detect.events import Event, EventKind, event_id
+from shade.detect.roster import Roster
+from shade.tracks.land import EARTH_RADIUS_KM, LandMask, land_mask
+from shade.tracks.model import Point
+
+FloatArray = npt.NDArray[np.float64]
+
+SHIP_MMSI_MIN: Final = 200_000_000
+SHIP_MMSI_MAX: Final = 799_999_999
+_CHECK: Final = timedelta(minutes=1)
+_MEMO_CELLS: Final = 1 << 18  # cells remembered at most (2.3 MB)
+
+
+def is_ship(mmsi: int) -> bool:
+    """Whether an MMSI is a ship's (see the module docstring)."""
+    return SHIP_MMSI_MIN <= mmsi <= SHIP_MMSI_MAX
+
+
+def unit_vectors(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Points on the unit sphere (x, y, z) of positions in degrees."""
+    phi = np.radians(lat)
+    lam = np.radians(lon)
+    cos_phi = np.cos(phi)
+    return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)
+
+
+def great_circle(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> Any:
+    """Distances in km between positions in degrees (haversine, on the mean radius)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    h = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+class FarOffshore:
+    """Whether positions are far offshore (``LandMask.far_offshore``), remembered per cell
+    of the land mask, whose answers are per cell: ships at anchor or in port cost a look-up
+    in a sorted array. A radius of 0 counts everywhere; the mask is read on first need."""
+
+    def __init__(self, mask: Callable[[], LandMask], radius_km: float) -> None:
+        self._source = mask
+        self._mask: LandMask | None = None
+        self.radius_km = radius_km
+        self._cells: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # sorted
+        self._answers: npt.NDArray[np.bool_] = np.zeros(0, dtype=np.bool_)
+
+    def __call__(self, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.bool_]:
+        if self.radius_km <= 0 or len(lat) == 0:
+            return np.ones(len(lat), dtype=np.bool_)
+        if self._mask is None:
+            self._mask = self._source()
+        cells = self._mask.cells(lat, lon)
+        keys, answers = self._cells, self._answers
+        far = np.zeros(len(cells), dtype=np.bool_)
+        if len(keys):
+            at = np.minimum(np.searchsorted(keys, cells), len(keys) - 1)
+            known = keys[at] == cells
+            far[known] = answers[at[known]]
+            unknown = np.flatnonzero(~known)
+        else:
+            unknown = np.arange(len(cells))
+        if len(unknown):
+            new, first = np.unique(cells[unknown], return_index=True)
+            asked = unknown[first]
+            fresh = self._mask.far_offshore(lat[asked], lon[asked], self.radius_km)
+            far[unknown] = fresh[np.searchsorted(new, cells[unknown])]
+            if len(keys) + len(new) > _MEMO_CELLS:
+                keys, answers = keys[:0], answers[:0]
+            keys = np.concatenate((keys, new))
+            order = np.argsort(keys, kind="stable")
+            self._cells = keys[order]
+            self._answers = np.concatenate((answers, fresh))[order]
+        return far
+
+
+class _Meeting:
+    __slots__ = ("closest", "event", "last", "mids", "next_emit", "pair", "speeds", "start")
+
+    def __init__(self, pair: tuple[int, int], start: datetime) -> None:
+        self.pair = pair
+        self.start = start  # when both had reported, at the first check together
+        self.last = start  # the older of their reports, at the last check together
+        self.closest = math.inf  # m
+        self.speeds: Counter[int] = Counter()  # both vessels' speeds at checks, in 0.1 kn
+        self.mids = [0.0, 0.0, 0.0]  # sum of their midpoints at checks, as unit vectors
+        self.event: Event | None = None
+        self.next_emit = start  # an open event is re-sent from then on
+
+    def median_knots(self) -> float:
+        total = self.speeds.total()
+        if total == 0:
+            return 0.0
+        # The lower and upper middle of the sorted samples; their mean is the median.
+        low, high = (total - 1) // 2, total // 2
+        seen = 0
+        found: list[int] = []
+        for tenths in sorted(self.speeds):
+            seen += self.speeds[tenths]
+            while len(found) < 2 and seen > (low, high)[len(found)]:
+                found.append(tenths)
+        return (found[0] + found[1]) / 20.0
+
+
+class RendezvousDetector:
+    """Ship-to-ship meeting events (kind ``rendezvous``); see the module docstring."""
+
+    def __init__(
+        self, roster: Roster, settings: Settings, mask: Callable[[], LandMask] = land_mask
+    ) -> None:
+        self.roster = roster
+        self._distance_m = float(settings.rendezvous_distance_m)
+        self._chord = 2 * math.sin(self._distance_m / 1000 / EARTH_RADIUS_KM / 2)
+        self._min = timedelta(minutes=settings.rendezvous_min_minutes)
+        self._max_knots = settings.rendezvous_max_knots
+        self._stale = timedelta(minutes=settings.detect_stale_minutes)
+        self._offshore = FarOffshore(mask, float(settings.rendezvous_shore_km))
+        self._slow: dict[int, Point] = {}  # ships whose last report was slow
+        self._latest: dict[int, Point] = {}  # the last report of ships in a meeting
+        self._members: Counter[int] = Counter()  # ships in meetings: how many each
+        self._meetings: dict[tuple[int, int], _Meeting] = {}
+        self._next_check: datetime | None = None
+
+    def observe(self, points: Sequence[Point], now: datetime) -> list[Event]:
+        changed: dict[str, Event] = {}
+        slow, latest, members = self._slow, self._latest, self._members
+        max_knots = self._max_knots
+        next_check = self._next_check
+        for point in points:
+            at = point.at
+            if next_check is None:
+                next_check = at.replace(second=0, microsecond=0) + _CHECK
+            elif at >= next_check:
+                self._check(at.replace(second=0, microsecond=0), changed)
+                next_check = at.replace(second=0, microsecond=0) + _CHECK
+            mmsi = point.mmsi
+            if not SHIP_MMSI_MIN <= mmsi <= SHIP_MMSI_MAX:
+                continue
+            if mmsi in members:
+                latest[mmsi] = point
+            speed = point.speed
+            if speed is not None and speed < max_knots:
+                slow[mmsi] = point
+            elif mmsi in slow:
+                del slow[mmsi]
+        if next_check is not None and now >= next_check:
+            self._check(now.replace(second=0, microsecond=0), changed)
+            next_check = now.replace(second=0, microsecond=0) + _CHECK
+        self._next_check = next_check
+        return list(changed.values())
+
+    def open_events(self) -> list[Event]:
+        return [m.event for m in self._meetings.values() if m.event is not None]
+
+    def _check(self, at: datetime, changed: dict[str, Event]) -> None:
+        """Judge the meetings going on and look for new ones, on the reports before ``at``."""
+        fresh_from = at - self._stale
+        slow = self._slow
+        for mmsi in [m for m, p in slow.items() if p.at < fresh_from]:
+            del slow[mmsi]
+        rows: list[tuple[tuple[int, int], Point, Point]] = []
+        for pair, meeting in list(self._meetings.items()):
+            a, b = self._latest[pair[0]], self._latest[pair[1]]
+            if a.at < fresh_from or b.at < fresh_from:
+                self._end(meeting, changed)
+            else:
+                rows.append((pair, a, b))
+        going_on = len(rows)
+        if len(slow) >= 2:
+            rows.extend(self._candidates())
+        if not rows:
+            return
+        lat_a = np.array([r[1].lat for r in rows])
+        lon_a = np.array([r[1].lon for r in rows])
+        lat_b = np.array([r[2].lat for r in rows])
+        lon_b = np.array([r[2].lon for r in rows])
+        offshore = np.ones(len(rows), dtype=np.bool_)  # candidates are
+        both = self._offshore(
+            np.concatenate((lat_a[:going_on], lat_b[:going_on])),
+            np.concatenate((lon_a[:going_on], lon_b[:going_on])),
+        )
+        offshore[:going_on] = both[:going_on] & both[going_on:]
+        metres = (great_circle(lat_a, lon_a, lat_b, lon_b) * 1000.0).tolist()
+        xa, ya, za = unit_vectors(lat_a, lon_a)
+        xb, yb, zb = unit_vectors(lat_b, lon_b)
+        mx, my, mz = xa + xb, ya + yb, za + zb
+        norm = np.sqrt(mx * mx + my * my + mz * mz)
+        mids = np.column_stack((mx / norm, my / norm, mz / norm)).tolist()
+        for k, (pair, a, b) in enumerate(rows):
+            together = offshore[k] and metres[k] <= self._distance_m
+            if k < going_on:
+                meeting = self._meetings[pair]
+                if together:
+                    self._sample(meeting, a, b, +1)
+                    if meeting.median_knots() >= self._max_knots:
+                        self._sample(meeting, a, b, -1)  # the meeting ended before
+                        together = False
+                if not together:
+                    self._end(meeting, changed)
+                    continue
+            elif not together:
+                continue
+            else:
+                meeting = self._meetings[pair] = _Meeting(pair, max(a.at, b.at))
+                for mmsi, point in zip(pair, (a, b), strict=True):
+                    self._members[mmsi] += 1
+                    self._latest[mmsi] = point
+                self._sample(meeting, a, b)
+            meeting.last = max(meeting.last, min(a.at, b.at))
+            meeting.closest = min(meeting.closest, metres[k])
+            for axis in range(3):
+                meeting.mids[axis] += mids[k][axis]
+            if meeting.last - meeting.start >= self._min and meeting.last >= meeting.next_emit:
+                meeting.next_emit = meeting.last + self._min
+                meeting.event = self._event(meeting, None)
+                changed[meeting.event.id] = meeting.event
+
+    def _candidates(self) -> list[tuple[tuple[int, int], Point, Point]]:
+        """Pairs of fresh slow ships far offshore within the distance, not already meeting.
+
+        Ships near shore are left out before the k-d tree: in ports, moored ships lie side
+        by side by the hundred.
+        """
+        reports = list(self._slow.values())
+        lat = np.array([p.lat for p in reports])
+        lon = np.array([p.lon for p in reports])
+        picks = np.flatnonzero(self._offshore(lat, lon))
+        if len(picks) < 2:
+            return []
+        tree = cKDTree(np.column_stack(unit_vectors(lat[picks], lon[picks])))
+        found: list[tuple[tuple[int, int], Point, Point]] = []
+        for i, j in picks[tree.query_pairs(self._chord, output_type="ndarray")].tolist():
+            a, b = reports[i], reports[j]
+            if a.mmsi > b.mmsi:
+                a, b = b, a
+            pair = (a.mmsi, b.mmsi)
+            if pair not in self._meetings:
+                found.append((pair, a, b))
+        return found
+
+    def _sample(self, meeting: _Meeting, a: Point, b: Point, count: int = 1) -> None:
+        for speed in (a.speed, b.speed):
+            if speed is not None:
+                meeting.speeds[round(speed * 10)] += count
+
+    def _end(self, meeting: _Meeting, changed: dict[str, Event]) -> None:
+        del self._meetings[meeting.pair]
+        for mmsi in meeting.pair:
+            self._members[mmsi] -= 1
+            if self._members[mmsi] <= 0:
+                del self._members[mmsi]
+                del self._latest[mmsi]
+        if meeting.event is not None:
+            event = self._event(meeting, meeting.last)
+            changed[event.id] = event
+
+    def _event(self, meeting: _Meeting, end: datetime | None) -> Event:
+        pair = meeting.pair
+        x, y, z = meeting.mids
+        lat = math.degrees(math.atan2(z, math.hypot(x, y)))
+        lon = math.degrees(math.atan2(y, x))
+        return Event(
+            id=event_id(EventKind.RENDEZVOUS, pair, meeting.start),
+            kind=EventKind.RENDEZVOUS,
+            mmsi=pair,
+            parties=(self.roster.party(pair[0]), self.roster.party(pair[1])),
+            start=meeting.start,
+            end=end,
+            geometry={"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            figures={
+                "duration_min": round((meeting.last - meeting.start).total_seconds() / 60, 1),
+                "median_knots": round(meeting.median_knots(), 2),
+                "closest_m": round(meeting.closest, 1),
+            },
+        )
