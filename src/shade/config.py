@@ -115,6 +115,14 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1.0,
     ),
     Setting(
+        "encounter_under_way_knots",
+        1.0,
+        "Close encounters: an alert opens only if at least one of the two makes this speed "
+        "or more; two ships at rest near each other (moored in one port) are not an "
+        "encounter. 0 alerts about ships at rest too.",
+        minimum=0.0,
+    ),
+    Setting(
         "encounter_sweep_seconds",
         10,
         "Close encounters: seconds of feed time between two sweeps over all vessels.",
@@ -215,6 +223,7 @@ class Settings:
     encounter_tcpa_minutes: int = 30
     encounter_search_nm: int = 20
     encounter_hysteresis: float = 1.5
+    encounter_under_way_knots: float = 1.0
     encounter_sweep_seconds: int = 10
     detect_step_seconds: int = 10
     detect_stale_minutes: int = 10

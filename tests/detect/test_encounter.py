@@ -152,8 +152,9 @@ def test_open_events_lists_the_open_alert() -> None:
 
 
 def hover(distances: list[float], **changes: Any) -> list[tuple[float, list[Event]]]:
-    """Two stopped units whose reported distance changes every 10 s."""
-    found = detector(**changes)
+    """Two stopped units whose reported distance changes every 10 s (alerted although at
+    rest: encounter_under_way_knots 0, unless ``changes`` say otherwise)."""
+    found = detector(**{"encounter_under_way_knots": 0.0, **changes})
     log = []
     for k, nm in enumerate(distances):
         at = T0 + timedelta(seconds=10 * k)
@@ -211,6 +212,20 @@ def test_stopped_units_within_the_threshold_are_alerted_and_not_handed_out_again
         "closest_nm": 1.5,
         "distance_nm": 1.5,
     }
+
+
+def test_units_at_rest_are_not_alerted_by_default() -> None:
+    # The same two units at rest 1.5 nm apart, as in one port: not an encounter ...
+    assert events_of(hover([1.5] * 20, encounter_under_way_knots=1.0)) == []
+    # ... but one of them under way, closing on the other (at 1 knot, 24 minutes off), is.
+    found = detector()
+    red = offset(10.0, 60.0, 90.0, 0.4)
+    points = [
+        Point(BLUE, T0, 10.0, 60.0, 1.0, 90.0, None, 0, 1, "test"),
+        Point(RED, T0, *red, 0.0, None, None, 0, 1, "test"),
+    ]
+    (opened,) = found.observe(points, T0)
+    assert opened.end is None and opened.figures["tcpa_min"] > 0
 
 
 def test_same_party_and_neutral_pairs_never_alert() -> None:
@@ -289,7 +304,7 @@ def test_vessels_of_unknown_motion_are_left_out_but_their_alerts_held() -> None:
             Point(RED, at, *red, speed, course, None, 0, 1, "test"),
         ]
 
-    found = detector()
+    found = detector(encounter_under_way_knots=0.0)
     # No speed, or moving with no course: not in any pair.
     assert found.observe(points(0, None, 90.0), T0) == []
     at = T0 + timedelta(seconds=10)
@@ -322,7 +337,7 @@ def test_sweeps_come_at_the_interval_of_feed_time() -> None:
 
 
 def test_across_the_antimeridian() -> None:
-    found = detector()
+    found = detector(encounter_under_way_knots=0.0)
     points = [
         Point(BLUE, T0, 0.0, 179.995, 0.0, 0.0, None, 0, 1, "test"),
         Point(RED, T0, 0.0, -179.995, 0.0, 0.0, None, 0, 1, "test"),
@@ -402,6 +417,8 @@ def test_a_crowd_alerts_exactly_the_pairs_a_brute_force_finds(
         rule = parties.rule(party(groups[a[k]]), party(groups[b[k]]))
         if rule is None or figures.distance_nm[k] > 20.0:
             continue
+        if max(speed[a[k]], speed[b[k]]) < Settings().encounter_under_way_knots:
+            continue  # both at rest
         if figures.cpa_nm[k] < rule.cpa_nm and 0 <= figures.tcpa_min[k] <= rule.tcpa_minutes:
             low, high = sorted((int(mmsi[a[k]]), int(mmsi[b[k]])))
             expected.add((low, high))

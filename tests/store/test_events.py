@@ -5,11 +5,13 @@ pages; the v0001 databases upgraded with their data."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -129,6 +131,16 @@ def test_times_in_any_zone_come_back_as_the_same_instant_in_utc(store: Store) ->
     assert back == written
     assert back.start == datetime(2022, 1, 3, 0, 0, 0, 1, tzinfo=UTC)
     assert back.start.tzinfo is UTC and back.end == back.start + timedelta(microseconds=1)
+
+
+def test_figures_come_back_as_json_gives_them(store: Store) -> None:
+    odd = {"nan": math.nan, "inf": -math.inf, "f64": np.float64(0.1), "i64": np.int64(7)}
+    line = {"type": "LineString", "coordinates": ((1.0, 2.0), (3.0, 4.0))}
+    store.write_events([event(figures=odd, geometry=line)])
+    [back] = store.events()
+    assert back.figures == {"nan": None, "inf": None, "f64": 0.1, "i64": 7}
+    assert type(back.figures["f64"]) is float and type(back.figures["i64"]) is int
+    assert back.geometry == {"type": "LineString", "coordinates": [[1.0, 2.0], [3.0, 4.0]]}
 
 
 def test_the_newest_state_replaces_the_stored_one(store: Store) -> None:
@@ -446,6 +458,7 @@ def test_history_comes_in_pages_in_time_order(store: Store) -> None:
             key=lambda p: p.at,
         )
         assert [p for page in pages for p in page] == wanted
+        assert store.count_points(start, end) == len(wanted)
         assert all(len(page) == chunk for page in pages[:-1])
         assert all(0 < len(page) <= chunk for page in pages)
 

@@ -76,7 +76,7 @@ def detect(
     with open_store(db) as store:
         for mmsi, ship_type in store.ship_types().items():
             found.roster.know(mmsi, ship_type)
-        total = store.counts()["points"]
+        total = store.count_points(start, end)
         bar = click.progressbar(
             length=total, label="detect", file=sys.stderr, show_eta=True, show_pos=True
         )

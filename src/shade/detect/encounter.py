@@ -14,7 +14,9 @@ time (and at the first call) it sweeps:
    pairs are never formed.
 3. The pair's rule (``Parties.rule``, a small matrix by party) and CPA/TCPA (``cpa``).
 
-An alert opens when CPA < the rule's cpa_nm and 0 <= TCPA <= its tcpa_minutes. It closes at
+An alert opens when CPA < the rule's cpa_nm and 0 <= TCPA <= its tcpa_minutes, and one of
+the two makes at least ``encounter_under_way_knots``: ships at rest side by side in a port
+are not an encounter (on a day of US waters they were nearly all the alerts). It closes at
 the sweep where the closest distance still ahead (the CPA if it is ahead, else the distance
 now) exceeds cpa_nm times ``encounter_hysteresis``: the two pass and draw apart, or one
 turns away, or both stop apart. It also closes when the pair falls outside the search
@@ -76,6 +78,7 @@ class EncounterDetector:
     def __init__(self, roster: Roster, settings: Settings) -> None:
         self.roster = roster
         self.settings = settings
+        self._under_way = settings.encounter_under_way_knots
         parties = roster.parties
         ids: list[str | None] = [None, *(party.id for party in parties.parties)]
         self._party_index: dict[str | None, int] = {pid: k for k, pid in enumerate(ids)}
@@ -159,10 +162,12 @@ class EncounterDetector:
         ruled = np.flatnonzero(~np.isnan(limit))
         first, second, limit = first[ruled], second[ruled], limit[ruled]
         found = cpa.approach_pairs(p, v, first, second)
+        moving_speed = speed[moving]
         alerting = (
             (found.cpa_nm < limit)
             & (found.tcpa_min >= 0)
             & (found.tcpa_min <= self._tcpa[party[first], party[second]])
+            & (np.maximum(moving_speed[first], moving_speed[second]) >= self._under_way)
         )
         ids = mmsi[moving]
         ends = _Ends(p, ids, first, second)

@@ -1,8 +1,9 @@
-"""The database: vessels, their history and kept-aside points; SQLite or PostgreSQL.
+"""The database: vessels, their history, kept-aside points and events; SQLite or PostgreSQL.
 
 ``Store`` (``store.py``) is the interface; ``schema`` the tables, ``migrations`` how they
-are made, ``writes`` and ``queries`` the two sides, ``engine`` URLs and backend settings,
-``marinecadastre`` the import of MarineCadastre CSV files.
+are made, ``writes`` and ``queries`` the two sides, ``picture`` the vessels at a time,
+``events`` the detectors' events, ``engine`` URLs and backend settings, ``marinecadastre``
+the import of MarineCadastre CSV files.
 """
 
 from shade.store.engine import default_path

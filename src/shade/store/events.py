@@ -2,8 +2,9 @@
 keeps each event's newest state, and the filtered read.
 
 An event is one row of ``events`` (see ``schema``): its one or two vessels and their
-parties in columns ``_a`` and ``_b``, figures and geometry as JSON text written by orjson
-(floats come back exactly; tuples come back as lists, as from any JSON).
+parties in columns ``_a`` and ``_b``, figures and geometry as JSON text written by orjson.
+Finite floats come back exactly; as from any JSON, tuples come back as lists, NaN and
+infinities as None, NumPy numbers as Python ones (taken rather than failing the write).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ _COLUMNS = (
     "figures",
 )
 _SELECT = [events.c[name] for name in _COLUMNS]
+_JSON = orjson.OPT_SERIALIZE_NUMPY
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=_JSON).decode()
 
 
 def event_row(event: Event) -> dict[str, Any]:
@@ -53,8 +59,8 @@ def event_row(event: Event) -> dict[str, Any]:
         "mmsi_b": vessels[1] if two else None,
         "party_a": parties[0],
         "party_b": parties[1] if two else None,
-        "geometry": None if event.geometry is None else orjson.dumps(event.geometry).decode(),
-        "figures": orjson.dumps(event.figures).decode(),
+        "geometry": None if event.geometry is None else _json(event.geometry),
+        "figures": _json(event.figures),
     }
 
 

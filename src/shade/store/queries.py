@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 
 from shade.errors import InputError
-from shade.store.picture import collector_paused, driver_rows
+from shade.store.picture import driver_rows
 from shade.store.schema import (
     EPOCH,
     MICROSECOND,
@@ -48,6 +48,11 @@ def _window(column: Any, start: datetime | None, end: datetime | None) -> list[A
     return ([column >= start] if start is not None else []) + (
         [column <= end] if end is not None else []
     )
+
+
+def count_points(connection: Connection, start: datetime | None, end: datetime | None) -> int:
+    query = select(func.count()).select_from(positions)
+    return connection.scalar(query.where(*_window(positions.c.at, start, end))) or 0
 
 
 def track(
@@ -98,25 +103,21 @@ def points_page(
         where.append(f"(at, id) > ({p}, {p})")
         params += [time(after[0]), after[1]]
     sql = _PAGE.format(where=" AND ".join(where), p=p)
-    with collector_paused():
-        rows = driver_rows(connection, sql, [*params, size])
-        if not rows:
-            return [], None
-        new = tuple.__new__
-        if sqlite:
-            epoch, micro = EPOCH, MICROSECOND
-            points = [
-                new(
-                    Point,
-                    (r[0], epoch + r[1] * micro, r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]),
-                )
-                for r in rows
-            ]
-        else:
-            points = [new(Point, r[:10]) for r in rows]
-            # As in the picture: times come in UTC unless a pooler dropped the session's zone.
-            if points[0].at.tzinfo is not UTC:
-                points = [point._replace(at=as_utc(point.at)) for point in points]
+    rows = driver_rows(connection, sql, [*params, size])
+    if not rows:
+        return [], None
+    new = tuple.__new__
+    if sqlite:
+        epoch, micro = EPOCH, MICROSECOND
+        points = [
+            new(Point, (r[0], epoch + r[1] * micro, r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]))
+            for r in rows
+        ]
+    else:
+        points = [new(Point, r[:10]) for r in rows]
+        # As in the picture: times come in UTC unless a pooler dropped the session's zone.
+        if points[0].at.tzinfo is not UTC:
+            points = [point._replace(at=as_utc(point.at)) for point in points]
     return points, (points[-1].at, rows[-1][10])
 
 

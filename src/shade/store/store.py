@@ -252,7 +252,7 @@ class Store:
         start, end = _utc(start), _utc(end)
         after: tuple[datetime, int] | None = None
         while True:
-            with self._reading() as connection:
+            with picture.collector_paused(), self._reading() as connection:
                 page, after = queries.points_page(connection, start, end, after, chunk)
             if page:
                 yield page
@@ -288,6 +288,11 @@ class Store:
         """Each vessel's ship type (AIS code), for the vessels that have one."""
         with self._reading() as connection:
             return queries.ship_types(connection)
+
+    def count_points(self, start: datetime | None = None, end: datetime | None = None) -> int:
+        """History points with start <= at <= end (all of them without bounds)."""
+        with self._reading() as connection:
+            return queries.count_points(connection, _utc(start), _utc(end))
 
     def counts(self) -> dict[str, int]:
         """points, vessels, events, aside, and aside_<reason> for each AsideReason."""
