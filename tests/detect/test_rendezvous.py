@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from shade.config import Settings
 from shade.detect.events import Event, EventKind
-from shade.detect.rendezvous import FarOffshore, RendezvousDetector, great_circle, is_ship
+from shade.detect.rendezvous import RendezvousDetector
 from shade.detect.roster import Roster
+from shade.detect.sea import FarOffshore, great_circle, is_ship
 from shade.parties import Parties, Party
 from shade.tracks.land import EARTH_RADIUS_KM, land_mask
 from shade.tracks.model import Point

@@ -32,9 +32,9 @@ a vessel loiters when its average speed stays under 2 knots for at least an hour
 * The geometry is a GeoJSON Point: the mean of the stretch's fixes (as unit vectors, so
   that the antimeridian does no harm). A loiterer drifts a few miles at most.
 * Far offshore is ``LandMask.far_offshore`` on fixes, remembered per cell of the mask
-  (``rendezvous.FarOffshore``) and asked once per batch for every fix of the vessels
+  (``sea.FarOffshore``) and asked once per batch for every fix of the vessels
   with a slow segment or in a stretch.
-* Only ship MMSIs count (first digit 2 to 7, see ``rendezvous.is_ship``): fishing-net buoys
+* Only ship MMSIs count (first digit 2 to 7, see ``sea.is_ship``): fishing-net buoys
   sending class B reports drift slowly far offshore all the time.
 
 State per vessel is its last fix; per stretch, the fixes of one window: bounded.
@@ -53,8 +53,8 @@ import numpy.typing as npt
 
 from shade.config import Settings
 from shade.detect.events import Event, EventKind, event_id
-from shade.detect.rendezvous import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore, great_circle
 from shade.detect.roster import Roster
+from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore, great_circle
 from shade.tracks.land import LandMask, land_mask
 from shade.tracks.model import Point
 

@@ -43,88 +43,20 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from shade.config import Settings
+from shade.detect.cpa import unit_vectors
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
+from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore, great_circle
 from shade.tracks.land import EARTH_RADIUS_KM, LandMask, land_mask
 from shade.tracks.model import Point
 
-FloatArray = npt.NDArray[np.float64]
-
-SHIP_MMSI_MIN: Final = 200_000_000
-SHIP_MMSI_MAX: Final = 799_999_999
 _CHECK: Final = timedelta(minutes=1)
-_MEMO_CELLS: Final = 1 << 18  # cells remembered at most (2.3 MB)
-
-
-def is_ship(mmsi: int) -> bool:
-    """Whether an MMSI is a ship's (see the module docstring)."""
-    return SHIP_MMSI_MIN <= mmsi <= SHIP_MMSI_MAX
-
-
-def unit_vectors(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Points on the unit sphere (x, y, z) of positions in degrees."""
-    phi = np.radians(lat)
-    lam = np.radians(lon)
-    cos_phi = np.cos(phi)
-    return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)
-
-
-def great_circle(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> Any:
-    """Distances in km between positions in degrees (haversine, on the mean radius)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    h = (
-        np.sin((phi2 - phi1) / 2) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
-class FarOffshore:
-    """Whether positions are far offshore (``LandMask.far_offshore``), remembered per cell
-    of the land mask, whose answers are per cell: ships at anchor or in port cost a look-up
-    in a sorted array. A radius of 0 counts everywhere; the mask is read on first need."""
-
-    def __init__(self, mask: Callable[[], LandMask], radius_km: float) -> None:
-        self._source = mask
-        self._mask: LandMask | None = None
-        self.radius_km = radius_km
-        self._cells: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)  # sorted
-        self._answers: npt.NDArray[np.bool_] = np.zeros(0, dtype=np.bool_)
-
-    def __call__(self, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.bool_]:
-        if self.radius_km <= 0 or len(lat) == 0:
-            return np.ones(len(lat), dtype=np.bool_)
-        if self._mask is None:
-            self._mask = self._source()
-        cells = self._mask.cells(lat, lon)
-        keys, answers = self._cells, self._answers
-        far = np.zeros(len(cells), dtype=np.bool_)
-        if len(keys):
-            at = np.minimum(np.searchsorted(keys, cells), len(keys) - 1)
-            known = keys[at] == cells
-            far[known] = answers[at[known]]
-            unknown = np.flatnonzero(~known)
-        else:
-            unknown = np.arange(len(cells))
-        if len(unknown):
-            new, first = np.unique(cells[unknown], return_index=True)
-            asked = unknown[first]
-            fresh = self._mask.far_offshore(lat[asked], lon[asked], self.radius_km)
-            far[unknown] = fresh[np.searchsorted(new, cells[unknown])]
-            if len(keys) + len(new) > _MEMO_CELLS:
-                keys, answers = keys[:0], answers[:0]
-            keys = np.concatenate((keys, new))
-            order = np.argsort(keys, kind="stable")
-            self._cells = keys[order]
-            self._answers = np.concatenate((answers, fresh))[order]
-        return far
 
 
 class _Meeting:
@@ -234,8 +166,8 @@ class RendezvousDetector:
         )
         offshore[:going_on] = both[:going_on] & both[going_on:]
         metres = (great_circle(lat_a, lon_a, lat_b, lon_b) * 1000.0).tolist()
-        xa, ya, za = unit_vectors(lat_a, lon_a)
-        xb, yb, zb = unit_vectors(lat_b, lon_b)
+        xa, ya, za = unit_vectors(lat_a, lon_a).T
+        xb, yb, zb = unit_vectors(lat_b, lon_b).T
         mx, my, mz = xa + xb, ya + yb, za + zb
         norm = np.sqrt(mx * mx + my * my + mz * mz)
         mids = np.column_stack((mx / norm, my / norm, mz / norm)).tolist()
@@ -280,7 +212,7 @@ class RendezvousDetector:
         picks = np.flatnonzero(self._offshore(lat, lon))
         if len(picks) < 2:
             return []
-        tree = cKDTree(np.column_stack(unit_vectors(lat[picks], lon[picks])))
+        tree = cKDTree(unit_vectors(lat[picks], lon[picks]))
         found: list[tuple[tuple[int, int], Point, Point]] = []
         for i, j in picks[tree.query_pairs(self._chord, output_type="ndarray")].tolist():
             a, b = reports[i], reports[j]
