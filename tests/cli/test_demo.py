@@ -1,30 +1,65 @@
-"""``shade demo`` runs from a clean checkout: no recorded data needed, every ship shown."""
+"""``shade demo`` from a clean checkout: the scenario through a real socket into ingest,
+detectors on, events printed as committed, the picture at the end."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 from shade.ais import Decoder
 from shade.sim.scenario import SHIPS
+from shade.store import Store
 from tests.commands import SHADE
+from tests.conftest import AIS_NMEA
 
 
-def test_demo_prints_every_ship_and_writes_its_capture(tmp_path: Path) -> None:
-    capture = tmp_path / "demo.nmea"
-    done = subprocess.run(
-        [*SHADE, "demo", "--minutes", "7",
-         "--nmea", str(capture)],
+def demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SHADE, "demo", "--speed", "0", "--db", f"sqlite:///{tmp_path / 'demo.db'}", *args],
         capture_output=True,
-        timeout=120,
+        text=True,
+        timeout=300,
         cwd=tmp_path,
-    )  # fmt: skip
+    )
+
+
+def test_demo_feeds_the_scenario_through_a_socket_with_detectors(tmp_path: Path) -> None:
+    capture = tmp_path / "demo.nmea"
+    done = demo(tmp_path, "--minutes", "40", "--nmea", str(capture))
     assert done.returncode == 0, done.stderr
-    out = done.stdout.decode()
+    out = done.stdout
+    assert re.search(r"sent as fast as possible to tcp://127\.0\.0\.1:\d+", out)
+    sent = re.search(r"([\d,]+) lines sent, ([\d,]+) received", out)
+    assert sent is not None and sent.group(1) == sent.group(2)
     for ship in SHIPS:
-        assert f"{ship.mmsi:<10} {ship.name:<20}" in out
-    assert "rejected              0" in out
+        assert re.search(rf"^{ship.mmsi} +{re.escape(ship.name)} ", out, re.M), ship.name
+    # The encounter the scenario was written for, opened and closed, nothing else between
+    # parties; zone visits of the IRTC lanes.
+    assert "encounter  open   235000001 (nato) / 412000002 (plan)" in out
+    assert "encounter  closed 235000001 (nato) / 412000002 (plan)" in out
+    assert out.count("encounter  open") == 1
+    assert "zone       closed 412000002 (plan): IRTC westbound transit lane, 20.0 min" in out
+    with Store.open(f"sqlite:///{tmp_path / 'demo.db'}") as store:
+        (encounter,) = store.events(kind="encounter")
+        assert encounter.end is not None and encounter.figures["closest_nm"] < 0.5
+        assert store.counts()["vessels"] == len(SHIPS)
     decoder = Decoder()
     decoded = list(decoder.decode(capture.read_bytes().splitlines()))
     assert decoder.stats.rejects == {} and len(decoded) == decoder.stats.decoded > 0
     assert {d.message.mmsi for d in decoded} == {ship.mmsi for ship in SHIPS}
+
+
+def test_demo_replays_any_capture(tmp_path: Path) -> None:
+    done = demo(tmp_path, "--replay", str(AIS_NMEA / "nca_norwegian.raw"))
+    assert done.returncode == 0, done.stderr
+    sent = re.search(r"([\d,]+) lines sent, ([\d,]+) received", done.stdout)
+    assert sent is not None and sent.group(1) == sent.group(2)
+    assert int(sent.group(1).replace(",", "")) > 0
+
+
+def test_demo_refuses_a_missing_capture_in_one_line(tmp_path: Path) -> None:
+    done = demo(tmp_path, "--replay", str(tmp_path / "nope.nmea"))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("shade: error:")
+    assert "nope.nmea" in done.stderr and "Traceback" not in done.stderr

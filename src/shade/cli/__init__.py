@@ -50,7 +50,7 @@ def cli() -> None:
 
     \b
     Start with:
-      shade demo                            a Gulf of Aden scenario, encoded and decoded
+      shade demo                            a Gulf of Aden scenario, live: feed, detectors, store
       shade decode capture.nmea --stats     decode an AIS capture, count what it holds
       shade decode - --json < feed.nmea     decoded messages as JSON Lines
       shade ingest tcp://host:port          a live feed into the store (SQLite by default)

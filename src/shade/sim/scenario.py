@@ -1,4 +1,5 @@
-"""A Gulf of Aden scenario: ships of several navies and merchant traffic in the IRTC.
+"""A Gulf of Aden scenario: ships of several navies and merchant traffic in the IRTC, with
+one close encounter between two parties' warships.
 
 Pure: the scenario is a list of ships on straight legs; ``reports`` walks them through
 time and returns AIS records (position reports every ``interval_s``, static data every six
@@ -61,6 +62,10 @@ SHIPS: tuple[Ship, ...] = (
          _along(EASTBOUND, 0.40), _along(EASTBOUND, 0.52), 13.0, 183),
     Ship(470000001, "AL NOOR DHOW", "A6AA1", 30, True,
          (48.60, 12.35), (48.80, 12.55), 6.0, 24),
+    # Crosses the corridor southbound, across the NATO frigate's bow: the close encounter
+    # (closest about 0.4 nm, some 18 minutes in).
+    Ship(412000002, "PLAN FRIGATE TWO", "PLAN2", 35, False,
+         (49.734, 13.5173), (49.734, 12.90), 15.0, 134),
 )  # fmt: skip
 
 
