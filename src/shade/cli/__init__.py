@@ -28,6 +28,8 @@ COMMANDS = {
     "track": "shade.cli.history:track",
     "import-csv": "shade.cli.import_csv:import_csv",
     "settings": "shade.cli.settings:settings",
+    "user": "shade.cli.accounts:user",
+    "token": "shade.cli.accounts:token",
 }
 
 

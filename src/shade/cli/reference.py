@@ -24,12 +24,19 @@ def cli_page() -> str:
         "Generated from `--help` by `python -m shade.cli.reference`.",
         "",
     ]
-    commands: list[tuple[str, click.Command]] = [("shade", cli)]
-    with click.Context(cli, info_name="shade") as group:
-        for name in cli.list_commands(group):
-            command = cli.get_command(group, name)
-            assert command is not None
-            commands.append((f"shade {name}", command))
+    commands: list[tuple[str, click.Command]] = []
+
+    def walk(name: str, command: click.Command) -> None:
+        # Groups (shade, shade user, shade token) and then each of their commands.
+        commands.append((name, command))
+        if isinstance(command, click.Group):
+            with click.Context(command, info_name=name) as group:
+                for sub in command.list_commands(group):
+                    found = command.get_command(group, sub)
+                    assert found is not None
+                    walk(f"{name} {sub}", found)
+
+    walk("shade", cli)
     for name, command in commands:
         with click.Context(command, info_name=name) as ctx:
             out += [f"## {name}", "", "```", command.get_help(ctx), "```", ""]

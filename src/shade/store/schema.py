@@ -11,6 +11,11 @@ comes back as an aware UTC datetime.
     vessels     one row per MMSI: its latest point (latest by time wins) and its static
                 fields (each field overwritten by the last message that carried it)
     events      what the detectors found, one row per event id in its newest state
+    users       accounts: name, party, role, admin, disabled, argon2 password hash
+    tokens      API tokens: public id, owner, label, SHA-256 digest, when used, revoked
+    audit       every change to the tables above (and release rules): who, when, what,
+                from where; append-only
+    release_rules   what each party releases to each other party, as plain fields
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from typing import Any
 from sqlalchemy import (
     TIMESTAMP,
     BigInteger,
+    Boolean,
     Column,
     Dialect,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -199,4 +206,63 @@ events = Table(
     # Open events (end_at null), and those that end after a time: what a window on recent
     # times overlaps, which the start alone does not narrow down.
     Index("ix_events_end_at", "end_at"),
+)
+
+# Accounts (``shade.accounts``). A name is unique as written (names are lower case).
+users = Table(
+    "users",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("party", Text),  # a party id; null only for a server-wide admin
+    Column("role", String(32), nullable=False),
+    Column("admin", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("password", Text, nullable=False),  # the argon2 encoded hash, never the password
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ux_users_name", "name", unique=True),
+)
+
+# The id is the public part of the token; digest is SHA-256 of the whole token (hex).
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("digest", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),  # null while the token works
+    Index("ix_tokens_user_id", "user_id"),
+)
+
+# Written in the transaction of the change it records; never updated nor deleted.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text),
+    Column("remote", Text),
+    Column("detail", Text, nullable=False),  # a JSON object
+    Index("ix_audit_at", "at"),
+)
+
+# What ``owner`` releases to ``viewer`` (party ids), kept as plain values: the rules
+# themselves (``shade.access``) give them meaning. minutes and nm are null when the mode
+# does not use them.
+release_rules = Table(
+    "release_rules",
+    metadata,
+    Column("owner", Text, primary_key=True),
+    Column("viewer", Text, primary_key=True),
+    Column("mode", Text, nullable=False),
+    Column("minutes", Integer),
+    Column("nm", Float),
+    Column("events", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", Text, nullable=False),
 )

@@ -6,6 +6,13 @@
         store.track(mmsi, start, end)                 # one vessel's points, in order
         store.events(kind="encounter", mmsi=mmsi)     # what the detectors found
         store.subscribe(callback)                     # told of events once they are stored
+        store.add_user("alice", password, "eunavfor", Role.VIEWER, actor=..., remote=...)
+        store.verify_password("alice", password)      # the User, or None
+        store.create_token("alice", "cron", actor=..., remote=...)  # (id, token shown once)
+        store.user_for_token(token)                   # the User, or None
+        store.audit_log()                             # every change: who, when, what, where
+
+Every change to accounts and release rules writes its audit row in its own transaction.
 
 Writes come from one thread (SQLite has one writer per file; a PostgreSQL deployment may
 have several processes writing, each with its own Store). Reads and subscriptions may come
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -28,12 +35,25 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
+from shade.accounts import (
+    AuditEntry,
+    Passwords,
+    Role,
+    Token,
+    User,
+    check_password,
+    check_user,
+    new_token,
+    token_id,
+    token_matches,
+)
 from shade.config import Settings
 from shade.detect.events import Event, EventKind
-from shade.errors import InputError, ShadeError
+from shade.errors import InputError, NotFoundError, ShadeError
+from shade.store import accounts, picture, queries
 from shade.store import engine as engines
 from shade.store import events as stored_events
-from shade.store import picture, queries
+from shade.store.accounts import ReleaseRow
 from shade.store.picture import BBox
 from shade.store.schema import as_utc
 from shade.store.writes import Dimensions, PostgresWriter, SqliteWriter, aware
@@ -43,6 +63,9 @@ log = logging.getLogger(__name__)
 
 Subscriber = Callable[[list[Event]], None]
 _NOTHING = Update([], [], [])
+# A token's last use is written at most this often: not one write per API request.
+_TOUCH_EVERY = timedelta(minutes=1)
+_NEW_TOKEN_TRIES = 5
 
 
 def _one_line(exc: BaseException) -> str:
@@ -55,9 +78,12 @@ def _one_line(exc: BaseException) -> str:
 class Store:
     """An open database; use ``Store.open``, and close it (or use it as a context manager)."""
 
-    def __init__(self, engine: Engine, url: URL, settings: Settings) -> None:
+    def __init__(
+        self, engine: Engine, url: URL, settings: Settings, passwords: Passwords | None = None
+    ) -> None:
         self.engine = engine
         self.settings = settings
+        self.passwords = passwords or Passwords()
         self._url = url
         self._writer = SqliteWriter() if engine.dialect.name == "sqlite" else PostgresWriter()
         self._errors: tuple[type[BaseException], ...] = (
@@ -68,17 +94,22 @@ class Store:
         self._subscribing = threading.Lock()
 
     @classmethod
-    def open(cls, url: str | None = None, settings: Settings | None = None) -> Store:
+    def open(
+        cls,
+        url: str | None = None,
+        settings: Settings | None = None,
+        passwords: Passwords | None = None,
+    ) -> Store:
         """Open (creating if need be) and migrate the database at ``url``.
 
         None means a SQLite file in the user's data directory (``default_path``); no
-        settings, the defaults (the commands pass ``load_settings()``). Raises
-        InputError for a URL that cannot be used, ShadeError when the database cannot be
-        reached or migrated.
+        settings, the defaults (the commands pass ``load_settings()``); no passwords, the
+        production argon2 parameters (tests pass cheaper ones). Raises InputError for a URL
+        that cannot be used, ShadeError when the database cannot be reached or migrated.
         """
         resolved = engines.resolve_url(url)
         engine = engines.create(resolved)
-        store = cls(engine, resolved, settings or Settings())
+        store = cls(engine, resolved, settings or Settings(), passwords)
         try:
             with store._failures("cannot be opened"):
                 engines.migrate(engine)
@@ -127,6 +158,15 @@ class Store:
         ):
             yield connection
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with (
+            self._failures("cannot be written"),
+            self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection,
+            connection.begin(),
+        ):
+            yield connection
+
     # Writing
 
     def write(self, update: Update, events: Sequence[Event] = ()) -> None:
@@ -152,11 +192,7 @@ class Store:
         rows = stored_events.event_rows(events)
         if not (update.points or update.aside or update.statics or dimensions or rows):
             return
-        with (
-            self._failures("cannot be written"),
-            self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection,
-            connection.begin(),
-        ):
+        with self._writing() as connection:
             self._writer.write(connection, aware(update), dimensions)
             stored_events.upsert(connection, rows)
         if events:
@@ -303,6 +339,229 @@ class Store:
         """The time of the newest point in the store, or None when it has none."""
         with self._reading() as connection:
             return queries.latest_time(connection)
+
+    # Accounts. Each change takes who makes it (``actor``, e.g. "cli:root", "user:alice")
+    # and from where (``remote``, e.g. "local", an IP address) for its audit row.
+
+    def add_user(
+        self,
+        name: str,
+        password: str,
+        party: str | None,
+        role: Role | str = Role.VIEWER,
+        admin: bool = False,
+        *,
+        actor: str,
+        remote: str | None,
+    ) -> User:
+        """A new user. InputError for a name taken or not allowed (``check_name``), a
+        password the policy refuses (``check_password``), an unknown role, or no party for
+        a user who is not a server admin. The party id is not checked against the parties
+        file: the caller knows it."""
+        wanted = check_user(name, party, role, admin)
+        check_password(name, password)
+        accounts.check_actor(actor, remote)
+        hashed = self.passwords.hash(password)  # before the transaction: it takes a while
+        at = accounts.now()
+        with self._writing() as connection:
+            user = accounts.insert_user(connection, name, party, wanted, admin, hashed, at)
+            detail = {"party": party, "role": wanted.value, "admin": admin}
+            accounts.write_audit(connection, at, actor, "user.add", name, detail, remote)
+        return user
+
+    def user(self, name: str) -> User | None:
+        with self._reading() as connection:
+            return accounts.select_user(connection, name)
+
+    def user_by_id(self, user_id: int) -> User | None:
+        with self._reading() as connection:
+            return accounts.select_user(connection, user_id=user_id)
+
+    def users(self) -> list[User]:
+        """Every user, by name."""
+        with self._reading() as connection:
+            return accounts.select_users(connection)
+
+    def disable_user(self, name: str, *, actor: str, remote: str | None) -> bool:
+        """Disable the user: no password or token of theirs works any more. False (and
+        nothing written) if they were disabled already; NotFoundError if there is none."""
+        accounts.check_actor(actor, remote)
+        at = accounts.now()
+        with self._writing() as connection:
+            user = accounts.existing_user(connection, name)
+            if user.disabled:
+                return False
+            accounts.disable(connection, user.id)
+            accounts.write_audit(connection, at, actor, "user.disable", name, {}, remote)
+        return True
+
+    def verify_password(self, name: str, password: str) -> User | None:
+        """The user if ``password`` is theirs and they are not disabled, else None.
+
+        Takes one argon2 verification whatever the answer, so its time does not tell
+        whether the name exists."""
+        with self._reading() as connection:
+            found = accounts.login_row(connection, name)
+        if found is None:
+            self.passwords.waste(password)
+            return None
+        user, hashed = found
+        right = self.passwords.verify(hashed, password)
+        return user if right and not user.disabled else None
+
+    def create_token(
+        self, name: str, label: str = "", *, actor: str, remote: str | None
+    ) -> tuple[str, str]:
+        """A new API token for the user: (its id, the token). The token is shown once: the
+        store keeps only its digest. NotFoundError for no such user, InputError for a
+        disabled one."""
+        accounts.check_actor(actor, remote)
+        label = label.strip()
+        at = accounts.now()
+        with self._writing() as connection:
+            user = accounts.existing_user(connection, name)
+            if user.disabled:
+                raise InputError(f"user {name!r} is disabled: no token for them")
+            for _ in range(_NEW_TOKEN_TRIES):
+                made = new_token()
+                if not accounts.token_ids_taken(connection, made.id):
+                    break
+            else:  # pragma: no cover - 48 random bits five times over
+                raise ShadeError("could not draw an unused token id")
+            accounts.insert_token(connection, made.id, user.id, label, made.digest, at)
+            detail = {"user": name, "label": label}
+            accounts.write_audit(connection, at, actor, "token.create", made.id, detail, remote)
+        return made.id, made.token
+
+    def tokens(self, name: str) -> list[Token]:
+        """The user's tokens, revoked ones too, oldest first; NotFoundError for no user."""
+        with self._reading() as connection:
+            user = accounts.existing_user(connection, name)
+            return accounts.select_tokens(connection, user.id)
+
+    def token(self, token_id: str) -> Token | None:
+        with self._reading() as connection:
+            return accounts.select_token(connection, token_id)
+
+    def revoke_token(self, token_id: str, *, actor: str, remote: str | None) -> bool:
+        """Revoke the token for good. False (nothing written) if it was revoked already;
+        NotFoundError if there is none."""
+        accounts.check_actor(actor, remote)
+        at = accounts.now()
+        with self._writing() as connection:
+            found = accounts.select_token(connection, token_id)
+            if found is None:
+                raise NotFoundError(f"no token {token_id!r}")
+            if found.revoked:
+                return False
+            owner = accounts.select_user(connection, user_id=found.user_id)
+            accounts.revoke(connection, token_id, at)
+            detail = {"user": None if owner is None else owner.name}
+            accounts.write_audit(connection, at, actor, "token.revoke", token_id, detail, remote)
+        return True
+
+    def user_for_token(self, token: str) -> User | None:
+        """The user whose token this is, if it is not revoked and they are not disabled;
+        else None. Records when the token was used (to the minute)."""
+        wanted = token_id(token)
+        if wanted is None:
+            return None
+        with self._reading() as connection:
+            found = accounts.token_login(connection, wanted)
+        if found is None:
+            return None
+        stored, digest, user = found
+        if not token_matches(token, digest) or stored.revoked or user.disabled:
+            return None
+        at = accounts.now()
+        if stored.last_used_at is None or at - stored.last_used_at >= _TOUCH_EVERY:
+            with self._writing() as connection:
+                accounts.touch(connection, wanted, at)
+        return user
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        target: str | None,
+        detail: Mapping[str, Any],
+        remote: str | None,
+    ) -> None:
+        """Record something done outside the store (e.g. a refused login) in the audit log.
+        ``detail`` must be JSON-serialisable (TypeError otherwise)."""
+        at = accounts.now()
+        with self._writing() as connection:
+            accounts.write_audit(connection, at, actor, action, target, detail, remote)
+
+    def audit_log(
+        self,
+        limit: int = 100,
+        actor: str | None = None,
+        action: str | None = None,
+        target: str | None = None,
+    ) -> list[AuditEntry]:
+        """The newest ``limit`` audit entries passing the filters given, newest first."""
+        if limit < 1:
+            raise InputError(f"audit limit must be at least 1, not {limit}")
+        with self._reading() as connection:
+            return accounts.audit_entries(connection, limit, actor, action, target)
+
+    # Release rules: what a party releases to another, kept as plain values.
+
+    def release_rule(self, owner: str, viewer: str) -> ReleaseRow | None:
+        with self._reading() as connection:
+            return accounts.select_rule(connection, owner, viewer)
+
+    def release_rules(
+        self, owner: str | None = None, viewer: str | None = None
+    ) -> list[ReleaseRow]:
+        """The stored rules, those of ``owner`` and/or for ``viewer`` if given, by owner
+        then viewer."""
+        with self._reading() as connection:
+            return accounts.select_rules(connection, owner, viewer)
+
+    def set_release_rule(
+        self,
+        owner: str,
+        viewer: str,
+        mode: str,
+        minutes: int | None,
+        nm: float | None,
+        events: bool,
+        *,
+        actor: str,
+        remote: str | None,
+    ) -> ReleaseRow:
+        """Store the rule for (owner, viewer), replacing any; the audit row keeps the old
+        values and the new. The values are not checked here (``shade.access`` does)."""
+        accounts.check_actor(actor, remote)
+        if owner == viewer:
+            raise InputError(f"a release rule is between two parties, not {owner!r} and itself")
+        at = accounts.now()
+        rule = ReleaseRow(owner, viewer, mode, minutes, nm, events, at, actor)
+        with self._writing() as connection:
+            old = accounts.select_rule(connection, owner, viewer)
+            accounts.put_rule(connection, rule, replace=old is not None)
+            detail = {"old": accounts.rule_fields(old), "new": accounts.rule_fields(rule)}
+            target = f"{owner}->{viewer}"
+            accounts.write_audit(connection, at, actor, "release.set", target, detail, remote)
+        return rule
+
+    def remove_release_rule(
+        self, owner: str, viewer: str, *, actor: str, remote: str | None
+    ) -> bool:
+        """Remove the rule for (owner, viewer); False (nothing written) if there was none."""
+        accounts.check_actor(actor, remote)
+        at = accounts.now()
+        with self._writing() as connection:
+            old = accounts.select_rule(connection, owner, viewer)
+            if old is None:
+                return False
+            accounts.delete_rule(connection, owner, viewer)
+            detail = {"old": accounts.rule_fields(old), "new": None}
+            target = f"{owner}->{viewer}"
+            accounts.write_audit(connection, at, actor, "release.remove", target, detail, remote)
+        return True
 
 
 def _utc(at: datetime | None) -> datetime | None:
