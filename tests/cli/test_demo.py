@@ -63,3 +63,17 @@ def test_demo_refuses_a_missing_capture_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith("shade: error:")
     assert "nope.nmea" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_demo_into_a_reader_that_leaves_ends_quietly(tmp_path: Path) -> None:
+    # `shade demo | head -2`: the demo runs on to its end and exits 0, with no traceback.
+    command = [*SHADE, "demo", "--speed", "0", "--db", f"sqlite:///{tmp_path / 'demo.db'}"]
+    reader = subprocess.Popen(["head", "-2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert reader.stdin is not None
+    done = subprocess.run(
+        command, stdout=reader.stdin, stderr=subprocess.PIPE, text=True, timeout=300
+    )
+    head = reader.communicate(timeout=60)[0].decode()  # closes our end of its input
+    assert head.startswith("SHADE demo:")
+    assert done.returncode == 0
+    assert "Traceback" not in done.stderr and done.stderr == ""

@@ -8,6 +8,7 @@ mistakes are click's, with exit status 2. No traceback reaches the user.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -77,6 +78,8 @@ def main() -> None:
         click.echo(f"shade: error: {exc.message}", err=True)
         sys.exit(1)
     except BrokenPipeError:
-        # The reader (head, less) went away: not an error of ours.
-        sys.stderr.close()
+        # The reader (head, less) went away: not an error of ours. Python would still try
+        # to flush stdout at exit and fail: point it at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)

@@ -116,16 +116,24 @@ def demo(
         click.echo(f"store: {db}\n")
 
     shown: set[str] = set()
+    reader_gone = False
 
     def on_event(event: Event) -> None:
         # As it opens and as it closes; the updates between are in the store.
-        if event.id in shown and event.end is None:
+        nonlocal reader_gone
+        if reader_gone or (event.id in shown and event.end is None):
             return
         shown.add(event.id)
-        click.echo(_describe(event))
-        sys.stdout.flush()
+        try:
+            click.echo(_describe(event))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            reader_gone = True  # `shade demo | head`: the run goes on, quietly
+
 
     run = run_demo(db, minutes, speed, on_event, listening, nmea_path, replay_path)
+    if reader_gone:
+        raise BrokenPipeError  # shade's main ends quietly, with status 0
     stats = run.stats
     click.echo(
         f"\n{run.lines_sent:,} lines sent, {stats.lines:,} received, {stats.decoded:,} "
