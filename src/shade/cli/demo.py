@@ -130,7 +130,6 @@ def demo(
         except BrokenPipeError:
             reader_gone = True  # `shade demo | head`: the run goes on, quietly
 
-
     run = run_demo(db, minutes, speed, on_event, listening, nmea_path, replay_path)
     if reader_gone:
         raise BrokenPipeError  # shade's main ends quietly, with status 0
