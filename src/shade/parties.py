@@ -37,6 +37,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
@@ -83,30 +84,30 @@ class Parties:
     # Rules by pair of party ids (sorted; NEUTRAL for no party); None: the pair is off.
     pair_rules: Mapping[tuple[str, str], EncounterRule | None] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def _declared(self) -> dict[int, str]:
         declared: dict[int, str] = {}
         for party in self.parties:
             for mmsi in party.mmsi:
                 declared.setdefault(mmsi, party.id)
-        object.__setattr__(self, "_declared", declared)
-        object.__setattr__(self, "_by_id", {party.id: party for party in self.parties})
-        object.__setattr__(self, "_by_rule", [p for p in self.parties if p.mid])
+        return declared
+
+    @cached_property
+    def _by_id(self) -> dict[str, Party]:
+        return {party.id: party for party in self.parties}
 
     def __len__(self) -> int:
         return len(self.parties)
 
     def get(self, party_id: str) -> Party | None:
-        by_id: dict[str, Party] = self._by_id  # type: ignore[attr-defined]
-        return by_id.get(party_id)
+        return self._by_id.get(party_id)
 
     def party_of(self, mmsi: int, ship_type: int | None = None) -> str | None:
         """The id of the vessel's party, or None for a neutral vessel."""
-        declared: dict[int, str] = self._declared  # type: ignore[attr-defined]
-        found = declared.get(mmsi)
+        found = self._declared.get(mmsi)
         if found is not None:
             return found
-        by_rule: list[Party] = self._by_rule  # type: ignore[attr-defined]
-        for party in by_rule:
+        for party in self.parties:
             if party.claims(mmsi, ship_type):
                 return party.id
         return None

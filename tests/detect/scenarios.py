@@ -8,7 +8,6 @@ order, the way a receiver's feed brings them. Positions are dead-reckoned on the
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +15,9 @@ from pathlib import Path
 from shade.ais.encode import message
 from shade.ais.message import AISMessage
 from shade.sim.scenario import sentences
+from tests.tracks.build import move
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-EARTH_RADIUS_NM = 6371.0088 / 1.852
 
 
 @dataclass(frozen=True)
@@ -45,32 +44,11 @@ class Voyage:
         left = minute
         for length, course, speed in self.legs:
             step = min(left, length)
-            lat, lon = travel(lat, lon, course, speed * step / 60)
+            lat, lon = move(lat, lon, course, speed * step / 60)
             left -= step
             if left <= 0:
                 break
         return lat, lon, course, speed
-
-
-def travel(lat: float, lon: float, course: float, nm: float) -> tuple[float, float]:
-    """The point ``nm`` nautical miles from (lat, lon) along a great circle at ``course``."""
-    angle = nm / EARTH_RADIUS_NM
-    phi, lam, theta = math.radians(lat), math.radians(lon), math.radians(course)
-    phi2 = math.asin(
-        math.sin(phi) * math.cos(angle) + math.cos(phi) * math.sin(angle) * math.cos(theta)
-    )
-    lam2 = lam + math.atan2(
-        math.sin(theta) * math.sin(angle) * math.cos(phi),
-        math.cos(angle) - math.sin(phi) * math.sin(phi2),
-    )
-    return math.degrees(phi2), (math.degrees(lam2) + 540) % 360 - 180
-
-
-def distance_nm(a: tuple[float, float], b: tuple[float, float]) -> float:
-    phi0, phi1 = math.radians(a[0]), math.radians(b[0])
-    dphi, dlam = phi1 - phi0, math.radians(b[1] - a[1])
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi0) * math.cos(phi1) * math.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_NM * math.asin(math.sqrt(h))
 
 
 def _report(voyage: Voyage, minute: float) -> AISMessage:

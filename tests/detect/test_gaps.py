@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -22,6 +22,7 @@ from shade.detect.zones import Zone
 from shade.parties import parse_parties
 from shade.tracks.model import Point
 from shade.tracks.sanity import EARTH_RADIUS_NM
+from tests.detect.feed import feed
 
 T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
 CLOCK = 999000001  # a moored vessel reporting every minute: the feed's time moves on
@@ -55,16 +56,6 @@ def by_minute(points: Iterable[Point]) -> list[list[Point]]:
     for p in sorted(points, key=lambda p: p.at):
         batches.setdefault(int((p.at - T0).total_seconds() // 60), []).append(p)
     return [batches[k] for k in sorted(batches)]
-
-
-def feed(detector: GapDetector, batches: Sequence[Sequence[Point]]) -> list[list[Event]]:
-    now: datetime | None = None
-    found = []
-    for batch in batches:
-        newest = max(p.at for p in batch)
-        now = newest if now is None or newest > now else now
-        found.append(detector.observe(batch, now))
-    return found
 
 
 def every(mmsi: int, start: int, stop: int, step: int, **kwargs: object) -> list[Point]:

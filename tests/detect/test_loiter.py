@@ -26,6 +26,7 @@ from shade.detect.roster import Roster
 from shade.parties import Parties, Party
 from shade.tracks.land import land_mask
 from shade.tracks.model import Point
+from tests.detect.feed import feed_timed
 
 T0 = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
 OFFSHORE = (13.5, 50.0)  # Gulf of Aden, about 50 nm off Yemen and Somalia
@@ -99,13 +100,8 @@ def run(
     """Feed ``points`` ``batch`` at a time: every event returned, with the feed time it came
     back at, and the last state of each."""
     detector = LoiterDetector(roster or Roster(), config or Settings(), land_mask)
-    seen: list[tuple[datetime, Event]] = []
-    now: datetime | None = None
-    for i in range(0, len(points), batch):
-        chunk = points[i : i + batch]
-        newest = max(p.at for p in chunk)
-        now = newest if now is None or newest > now else now
-        seen.extend((now, event) for event in detector.observe(chunk, now))
+    batches = [points[i : i + batch] for i in range(0, len(points), batch)]
+    seen = [(now, event) for now, events in feed_timed(detector, batches) for event in events]
     last = {event.id: event for _, event in seen}
     assert {e.id for e in detector.open_events()} == {e.id for e in last.values() if e.end is None}
     return seen, last

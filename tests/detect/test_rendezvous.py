@@ -24,10 +24,12 @@ from shade.config import Settings
 from shade.detect.events import Event, EventKind
 from shade.detect.rendezvous import RendezvousDetector
 from shade.detect.roster import Roster
-from shade.detect.sea import FarOffshore, great_circle, is_ship
+from shade.detect.sea import FarOffshore, is_ship
 from shade.parties import Parties, Party
 from shade.tracks.land import EARTH_RADIUS_KM, land_mask
 from shade.tracks.model import Point
+from shade.tracks.sanity import distance_nm
+from tests.detect.feed import feed_timed
 from tests.detect.test_loiter import MINUTE, NEAR_ADEN, OFFSHORE, T0, Leg, merged, track
 
 TANKER = 538_001_234  # Marshall Islands
@@ -60,13 +62,8 @@ def run(
     """Feed ``points`` ``batch`` at a time: every event returned, with the feed time it came
     back at, and the last state of each."""
     detector = RendezvousDetector(roster or Roster(), config or Settings(), land_mask)
-    seen: list[tuple[datetime, Event]] = []
-    now: datetime | None = None
-    for i in range(0, len(points), batch):
-        chunk = points[i : i + batch]
-        newest = max(p.at for p in chunk)
-        now = newest if now is None or newest > now else now
-        seen.extend((now, event) for event in detector.observe(chunk, now))
+    batches = [points[i : i + batch] for i in range(0, len(points), batch)]
+    seen = [(now, event) for now, events in feed_timed(detector, batches) for event in events]
     last = {event.id: event for _, event in seen}
     assert {e.id for e in detector.open_events()} == {e.id for e in last.values() if e.end is None}
     return seen, last
@@ -187,7 +184,8 @@ def test_closest_is_the_least_distance_seen() -> None:
     dhow = track(DHOW, north_of(OFFSHORE, 400), [Leg(60, 0.16, 180.0), Leg(140, 0.0)], 60)
     _, last = run(merged(tanker, dhow), batch=20)
     (event,) = last.values()
-    expected = 1000 * great_circle(tanker[-1].lat, tanker[-1].lon, dhow[-1].lat, dhow[-1].lon)
+    ends = [np.array([x]) for x in (tanker[-1].lat, tanker[-1].lon, dhow[-1].lat, dhow[-1].lon)]
+    expected = 1852 * float(distance_nm(*ends)[0])
     assert 95 < expected < 105
     assert abs(event.figures["closest_m"] - expected) < 0.5
     assert event.figures["median_knots"] == 0.0

@@ -25,6 +25,7 @@ from shade.errors import InputError, NotFoundError
 from shade.parties import parse_parties
 from shade.tracks.model import Point
 from tests.conftest import SHARED_DATA
+from tests.detect.feed import feed
 
 GOA = SHARED_DATA / "zones" / "goa_io_security_zones_transcribed.geojson"
 T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
@@ -34,17 +35,6 @@ SQUARE = box(10.0, 10.0, 11.0, 11.0)  # lon 10..11, lat 10..11
 def point(mmsi: int, minute: float, lat: float, lon: float) -> Point:
     at = T0 + timedelta(minutes=minute)
     return Point(mmsi, at, lat, lon, 10.0, 180.0, 180, 0, 1, None)
-
-
-def feed(detector: ZoneDetector, batches: Sequence[Sequence[Point]]) -> list[list[Event]]:
-    """Each batch's events, the feed's time the newest point time so far."""
-    now: datetime | None = None
-    found = []
-    for batch in batches:
-        newest = max(p.at for p in batch)
-        now = newest if now is None or newest > now else now
-        found.append(detector.observe(batch, now))
-    return found
 
 
 def final(events: Sequence[Sequence[Event]]) -> dict[str, Event]:

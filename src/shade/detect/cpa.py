@@ -31,9 +31,9 @@ from typing import Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from shade.tracks.land import EARTH_RADIUS_KM, BoolArray, FloatArray, IntArray
+from shade.tracks.land import BoolArray, FloatArray, IntArray
+from shade.tracks.sanity import EARTH_RADIUS_NM
 
-EARTH_RADIUS_NM: Final = EARTH_RADIUS_KM / 1.852
 STATIONARY_KNOTS: Final = 0.1  # under this over ground a vessel counts as not moving
 # Relative speeds under this (knots) count as none: TCPA 0, CPA the distance now. Rounding
 # leaves about 1e-14 kn between two vessels that truly keep station.

@@ -30,17 +30,18 @@ deadline.
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Final
+
+import numpy as np
 
 from shade.config import Settings
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
 from shade.detect.zones import Zone, ZoneIndex
 from shade.tracks.model import Point
-from shade.tracks.sanity import EARTH_RADIUS_NM
+from shade.tracks.sanity import distance_nm
 
 # Reporting interval of a vessel under way, by message type (see the module docstring).
 INTERVAL_SECONDS: Final = {1: 10, 2: 10, 3: 10, 18: 30, 19: 30, 27: 180}
@@ -141,7 +142,7 @@ class GapDetector:
     def _close(self, gap: Event, dark: Point, back: Point) -> Event:
         """The gap closed by the vessel's report ``back`` after going dark at ``dark``."""
         silence = back.at - dark.at
-        distance = _distance_nm(dark.lat, dark.lon, back.lat, back.lon)
+        distance = _distance(dark.lat, dark.lon, back.lat, back.lon)
         hours = silence.total_seconds() / 3600
         return gap._replace(
             end=back.at,
@@ -169,10 +170,6 @@ def _minutes(span: timedelta) -> float:
     return round(span.total_seconds() / 60, 2)
 
 
-def _distance_nm(lat0: float, lon0: float, lat1: float, lon1: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius), as ``sanity.distance_nm``."""
-    phi0, phi1 = math.radians(lat0), math.radians(lat1)
-    half_dphi = (phi1 - phi0) / 2
-    half_dlam = math.radians(lon1 - lon0) / 2
-    a = math.sin(half_dphi) ** 2 + math.cos(phi0) * math.cos(phi1) * math.sin(half_dlam) ** 2
-    return float(2 * EARTH_RADIUS_NM * math.asin(math.sqrt(min(max(a, 0.0), 1.0))))
+def _distance(lat0: float, lon0: float, lat1: float, lon1: float) -> float:
+    lats0, lons0, lats1, lons1 = (np.array([value]) for value in (lat0, lon0, lat1, lon1))
+    return float(distance_nm(lats0, lons0, lats1, lons1)[0])

@@ -54,9 +54,10 @@ import numpy.typing as npt
 from shade.config import Settings
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
-from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore, great_circle
+from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore
 from shade.tracks.land import LandMask, land_mask
 from shade.tracks.model import Point
+from shade.tracks.sanity import distance_nm
 
 FloatArray = npt.NDArray[np.float64]
 KM_PER_NM: Final = 1.852
@@ -254,7 +255,7 @@ class LoiterDetector:
     ) -> None:
         """Run each fix through its vessel's stretch, in order."""
         lat, lon, prev_lat, prev_lon, seconds, mmsis, flags = np.array(where).T
-        nm = great_circle(prev_lat, prev_lon, lat, lon) / KM_PER_NM
+        nm = distance_nm(prev_lat, prev_lon, lat, lon)
         slow = nm * 3600.0 < self._max_knots * seconds
         bits = flags.astype(np.int64)
         # A stretch starts on a slow segment to a fix that does not report being under way:

@@ -52,11 +52,13 @@ from shade.config import Settings
 from shade.detect.cpa import unit_vectors
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
-from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore, great_circle
+from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore
 from shade.tracks.land import EARTH_RADIUS_KM, LandMask, land_mask
 from shade.tracks.model import Point
+from shade.tracks.sanity import distance_nm
 
 _CHECK: Final = timedelta(minutes=1)
+_M_PER_NM: Final = 1852.0
 
 
 class _Meeting:
@@ -165,7 +167,7 @@ class RendezvousDetector:
             np.concatenate((lon_a[:going_on], lon_b[:going_on])),
         )
         offshore[:going_on] = both[:going_on] & both[going_on:]
-        metres = (great_circle(lat_a, lon_a, lat_b, lon_b) * 1000.0).tolist()
+        metres = (distance_nm(lat_a, lon_a, lat_b, lon_b) * _M_PER_NM).tolist()
         xa, ya, za = unit_vectors(lat_a, lon_a).T
         xb, yb, zb = unit_vectors(lat_b, lon_b).T
         mx, my, mz = xa + xb, ya + yb, za + zb

@@ -23,9 +23,8 @@ class Roster:
         """Take the ship types carried by static data, in order."""
         for static in statics:
             kind = static.fields.get("ship_type")
-            if isinstance(kind, int) and self._ship_type.get(static.mmsi) != kind:
-                self._ship_type[static.mmsi] = kind
-                self._party.pop(static.mmsi, None)
+            if isinstance(kind, int):
+                self.know(static.mmsi, kind)
 
     def know(self, mmsi: int, ship_type: int | None) -> None:
         """Set a vessel's ship type directly (from the store's vessels table)."""

@@ -1,15 +1,15 @@
-"""What the detectors at sea share: which MMSIs are ships, great-circle distances, and
-which positions lie far offshore (remembered per cell of the land mask)."""
+"""What the detectors at sea share: which MMSIs are ships and which
+positions lie far offshore (remembered per cell of the land mask)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from shade.tracks.land import EARTH_RADIUS_KM, LandMask
+from shade.tracks.land import LandMask
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -21,16 +21,6 @@ _MEMO_CELLS: Final = 1 << 18  # cells remembered at most (2.3 MB)
 def is_ship(mmsi: int) -> bool:
     """Whether an MMSI is a ship's (see the module docstring)."""
     return SHIP_MMSI_MIN <= mmsi <= SHIP_MMSI_MAX
-
-
-def great_circle(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> Any:
-    """Distances in km between positions in degrees (haversine, on the mean radius)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    h = (
-        np.sin((phi2 - phi1) / 2) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 class FarOffshore:
