@@ -203,6 +203,42 @@ SETTINGS: tuple[Setting, ...] = (
         "meetings anywhere.",
         minimum=0,
     ),
+    Setting(
+        "session_hours",
+        12,
+        "A browser session ends this long after login (a watch and a half); log in again.",
+    ),
+    Setting(
+        "login_attempts",
+        5,
+        "Failed logins allowed per user name and per address within login_window_minutes; "
+        "past it every attempt is refused (429) until the oldest failure leaves the window.",
+    ),
+    Setting(
+        "login_window_minutes",
+        15,
+        "The sliding window over which failed logins are counted.",
+    ),
+    Setting(
+        "ws_interval_ms",
+        1000,
+        "Live stream: positions go to each client at most this often (each vessel's newest "
+        "since the last frame); events go as soon as they are committed.",
+        minimum=50,
+    ),
+    Setting(
+        "ws_keep_frames",
+        2000,
+        "Live stream: frames each party's stream keeps, so a client that reconnects resumes "
+        "from where it was; one further behind gets a new snapshot.",
+        minimum=10,
+    ),
+    Setting(
+        "api_page_max",
+        5000,
+        "The most items one page of the HTTP API holds (a client asking more gets this).",
+        minimum=10,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -237,6 +273,12 @@ class Settings:
     rendezvous_min_minutes: int = 120
     rendezvous_max_knots: float = 2.0
     rendezvous_shore_km: int = 10
+    session_hours: int = 12
+    login_attempts: int = 5
+    login_window_minutes: int = 15
+    ws_interval_ms: int = 1000
+    ws_keep_frames: int = 2000
+    api_page_max: int = 5000
 
 
 def default_settings_path(env: Mapping[str, str]) -> Path:

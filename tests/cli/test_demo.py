@@ -16,7 +16,16 @@ from tests.conftest import AIS_NMEA
 
 def demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*SHADE, "demo", "--speed", "0", "--db", f"sqlite:///{tmp_path / 'demo.db'}", *args],
+        [
+            *SHADE,
+            "demo",
+            "--no-serve",
+            "--speed",
+            "0",
+            "--db",
+            f"sqlite:///{tmp_path / 'demo.db'}",
+            *args,
+        ],  # fmt: skip
         capture_output=True,
         text=True,
         timeout=300,
@@ -67,7 +76,8 @@ def test_demo_refuses_a_missing_capture_in_one_line(tmp_path: Path) -> None:
 
 def test_demo_into_a_reader_that_leaves_ends_quietly(tmp_path: Path) -> None:
     # `shade demo | head -2`: the demo runs on to its end and exits 0, with no traceback.
-    command = [*SHADE, "demo", "--speed", "0", "--db", f"sqlite:///{tmp_path / 'demo.db'}"]
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    command = [*SHADE, "demo", "--no-serve", "--speed", "0", "--db", db]
     reader = subprocess.Popen(["head", "-2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert reader.stdin is not None
     done = subprocess.run(

@@ -22,6 +22,7 @@ from shade.errors import InputError, ShadeError
 from shade.store import Store
 from shade.store import engine as engines
 from shade.store.schema import positions, vessels
+from shade.store.store import Commit
 from shade.tracks.model import Point, Update
 from tests.store.make import HEAD, T0, point, static, update
 
@@ -166,7 +167,7 @@ def test_of_several_states_of_one_event_in_one_write_the_last_is_kept(store: Sto
 
 
 def test_an_event_with_three_vessels_is_refused_and_nothing_is_written(store: Store) -> None:
-    told: list[list[Event]] = []
+    told: list[Commit] = []
     store.subscribe(told.append)
     with pytest.raises(ValueError, match="one vessel or two"):
         store.write(update([point()]), [event(mmsi=(A, B, C), parties=(None, None, None))])
@@ -322,20 +323,21 @@ def test_bad_filters_are_refused(store: Store) -> None:
 
 
 def test_subscribers_hear_of_events_once_they_are_committed(store: Store) -> None:
-    told: list[tuple[list[Event], list[Event]]] = []
+    told: list[tuple[Commit, list[Event], int]] = []
 
-    def listen(events: list[Event]) -> None:
+    def listen(commit: Commit) -> None:
         # What a reader on another connection sees now: committed data only.
-        told.append((events, store.events()))
+        told.append((commit, store.events(), store.counts()["points"]))
 
     store.subscribe(listen)
     twice = [event(figures={"gap_min": 1.0}), event(EventKind.LOITER), event()]
-    store.write(update([point()]), twice)
-    assert told == [(twice, [event(), event(EventKind.LOITER)])]
+    kind = static(ship_type=70)
+    store.write(update([point()], statics=[kind]), twice)
+    assert told == [(Commit([point()], [kind], twice), [event(), event(EventKind.LOITER)], 1)]
 
 
 def test_a_failed_write_tells_no_one_and_keeps_nothing(store: Store) -> None:
-    told: list[list[Event]] = []
+    told: list[Commit] = []
     store.subscribe(told.append)
     bad = point(seconds=1)._replace(lat=None)  # lat is NOT NULL: the transaction fails
     with pytest.raises(ShadeError, match="cannot be written"):
@@ -343,13 +345,13 @@ def test_a_failed_write_tells_no_one_and_keeps_nothing(store: Store) -> None:
     assert told == []
     assert store.events() == [] and store.counts()["points"] == 0
     store.write_events([event()])
-    assert told == [[event()]]
+    assert told == [Commit([], [], [event()])]
 
 
-def test_writes_without_events_tell_no_one(store: Store) -> None:
-    told: list[list[Event]] = []
+def test_writes_of_nothing_tell_no_one(store: Store) -> None:
+    told: list[Commit] = []
     store.subscribe(told.append)
-    store.write(update([point()], statics=[static(ship_type=70)]))
+    store.write(update([]))
     store.write_events([])
     assert told == []
 
@@ -357,17 +359,17 @@ def test_writes_without_events_tell_no_one(store: Store) -> None:
 def test_a_failing_subscriber_spoils_neither_the_write_nor_the_others(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    told: list[list[Event]] = []
+    told: list[Commit] = []
 
-    def broken(events: list[Event]) -> None:
-        events.clear()  # and its list is its own: the next subscriber still gets them all
+    def broken(commit: Commit) -> None:
+        commit.events.clear()  # its lists are its own: the next subscriber gets them all
         raise RuntimeError("the socket went away")
 
     store.subscribe(broken)
     store.subscribe(told.append)
     with caplog.at_level(logging.ERROR, logger="shade.store.store"):
         store.write_events([event()])
-    assert told == [[event()]] and store.events() == [event()]
+    assert told == [Commit([], [], [event()])] and store.events() == [event()]
     [record] = caplog.records
     assert "subscriber failed" in record.getMessage() and record.exc_info is not None
     assert "the socket went away" in caplog.text
@@ -375,8 +377,12 @@ def test_a_failing_subscriber_spoils_neither_the_write_nor_the_others(
 
 def test_unsubscribing(store: Store) -> None:
     told: list[list[Event]] = []
-    first = store.subscribe(told.append)
-    second = store.subscribe(told.append)  # the same callback twice: called twice
+
+    def listen(commit: Commit) -> None:
+        told.append(commit.events)
+
+    first = store.subscribe(listen)
+    second = store.subscribe(listen)  # the same callback twice: called twice
     store.write_events([event()])
     first()
     first()  # again: nothing more
@@ -390,13 +396,13 @@ def test_subscribers_may_come_and_go_while_being_told(store: Store) -> None:
     told: list[str] = []
     later: list[Any] = []
 
-    def once(events: list[Event]) -> None:
+    def once(commit: Commit) -> None:
         told.append("once")
         unsubscribe_once()
-        later.append(store.subscribe(lambda events: told.append("later")))
+        later.append(store.subscribe(lambda commit: told.append("later")))
 
     unsubscribe_once = store.subscribe(once)
-    store.subscribe(lambda events: told.append("always"))
+    store.subscribe(lambda commit: told.append("always"))
     store.write_events([event()])
     assert told == ["once", "always"]  # who is told is settled when the telling starts
     store.write_events([event()])
@@ -412,7 +418,7 @@ def test_subscribing_from_many_threads(store: Store) -> None:
         start.wait()
         for _ in range(200):
             store.subscribe(lambda events: None)()
-        kept.append(store.subscribe(lambda events: told.append(n)))
+        kept.append(store.subscribe(lambda commit: told.append(n)))
 
     threads = [threading.Thread(target=churn, args=(n,)) for n in range(8)]
     for thread in threads:

@@ -28,6 +28,7 @@ COMMANDS = {
     "vessels": "shade.cli.history:vessels",
     "track": "shade.cli.history:track",
     "import-csv": "shade.cli.import_csv:import_csv",
+    "serve": "shade.cli.serve:serve",
     "settings": "shade.cli.settings:settings",
     "user": "shade.cli.accounts:user",
     "token": "shade.cli.accounts:token",

@@ -1,13 +1,17 @@
-"""``shade demo``: the main job, as far as SHADE goes today.
+"""``shade demo``: the main job: the server, the map and a live feed from one command.
 
-A thin skin over ``shade.sim.demo``: the Gulf of Aden scenario through a real socket into
-ingest with every detector on, events printed as they are committed, then the picture. The
-server and the map (next) will show the same store live.
+A thin skin over ``shade.sim``: a fresh store with the demo's accounts and release rules,
+the server (``shade.api``) on a local port, and the Gulf of Aden scenario sent through a
+real socket into ingest with every detector on, starting now; events are printed as they
+are committed. ``--no-serve`` runs the feed alone, as fast as asked, and prints the picture.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -48,17 +52,27 @@ def _describe(event: Event) -> str:
 @click.command()
 @click.option(
     "--minutes",
-    default=45,
-    show_default=True,
     type=click.IntRange(1, 24 * 60),
-    help="Length of the scenario in simulated minutes.",
+    help="Length of the scenario in simulated minutes [default: 120; 45 with --no-serve].",
 )
 @click.option(
     "--speed",
-    default=60.0,
-    show_default=True,
     type=click.FloatRange(min=0),
-    help="Times faster than real time; 0: as fast as possible.",
+    help="Times faster than real time; 0: as fast as possible [default: 10; 60 with --no-serve].",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to serve on (0: any free one).",
+)
+@click.option(
+    "--no-serve",
+    "no_serve",
+    is_flag=True,
+    help="Run the feed only (no server), then print the picture and exit.",
 )
 @click.option(
     "--db",
@@ -78,29 +92,33 @@ def _describe(event: Event) -> str:
     help="Also keep the scenario's NMEA sentences in this file.",
 )
 def demo(
-    minutes: int,
-    speed: float,
+    minutes: int | None,
+    speed: float | None,
+    host: str,
+    port: int,
+    no_serve: bool,
     db: str | None,
     replay_path: str | None,
     nmea_path: Path | None,
 ) -> None:
-    """Run the Gulf of Aden scenario through SHADE, live: feed, detectors, store.
+    """Run SHADE on the Gulf of Aden scenario: server, map and a live feed.
 
     Seven illustrative ships (NATO, Chinese and Japanese warships, merchant traffic and a
     dhow) sail the IRTC; one Chinese frigate crosses the NATO frigate's bow. Their AIS,
     made by SHADE's encoder, is sent over TCP on loopback into the ingest pipeline with
-    every detector on (parties NATO, PLA Navy, JMSDF; the IRTC lanes as zones); events
-    print as they are committed, and the picture at the end. Without --db the demo writes
-    a fresh shade-demo.db in your data directory (replaced at each run).
+    every detector on (parties NATO, PLA Navy, JMSDF; the IRTC lanes as zones). The server
+    shows it live at the printed URL: sign in with one of the printed accounts (fresh
+    passwords each run) to see what that navy may see. Events print as they are committed.
+    Without --db the demo writes a fresh shade-demo.db in your data directory (replaced at
+    each run). Ctrl-C stops it.
 
     \b
     Examples:
-      shade demo                       45 simulated minutes at 60x: about 45 s
-      shade demo --speed 0             as fast as possible
-      shade demo --replay feed.nmea    any capture instead of the scenario
+      shade demo                          120 simulated minutes at 10x, served on :8000
+      shade demo --port 0                 any free port
+      shade demo --no-serve --speed 0     the feed alone, as fast as possible, then exit
+      shade demo --replay feed.nmea       any capture instead of the scenario
     """
-    from shade.sim.demo import run_demo  # the store and detectors load when it runs
-
     if db is None:
         path = demo_database()
         for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -108,6 +126,10 @@ def demo(
         db = f"sqlite:///{path}"
     if nmea_path is not None and not nmea_path.parent.is_dir():
         raise InputError(f"{nmea_path}: no such directory {nmea_path.parent}")
+    if minutes is None:
+        minutes = 45 if no_serve else 120
+    if speed is None:
+        speed = 60.0 if no_serve else 10.0
     what = replay_path or f"the Gulf of Aden scenario, {minutes} minutes"
     pace = "as fast as possible" if speed == 0 else f"at {speed:g}x"
 
@@ -130,6 +152,11 @@ def demo(
         except BrokenPipeError:
             reader_gone = True  # `shade demo | head`: the run goes on, quietly
 
+    if not no_serve:
+        _serve(db, minutes, speed, host, port, on_event, what, pace, nmea_path, replay_path)
+        return
+    from shade.sim.demo import run_demo  # the store and detectors load when it runs
+
     run = run_demo(db, minutes, speed, on_event, listening, nmea_path, replay_path)
     if reader_gone:
         raise BrokenPipeError  # shade's main ends quietly, with status 0
@@ -150,3 +177,52 @@ def demo(
     if nmea_path is not None:
         click.echo(f"\nsentences kept in {nmea_path}; try: shade decode {nmea_path} --json")
     click.echo(f"\nnext: shade events --db {db}")
+
+
+def _serve(
+    db: str,
+    minutes: int,
+    speed: float,
+    host: str,
+    port: int,
+    on_event: Callable[[Event], None],
+    what: str,
+    pace: str,
+    nmea_path: Path | None,
+    replay_path: str | None,
+) -> None:
+    from shade.api import Server
+    from shade.api.run import Background, default_web, serve
+    from shade.sim.accounts import seed
+    from shade.sim.demo import DEMO_PARTIES, DemoFeed
+    from shade.sim.zones import irtc_zones
+    from shade.store import Store
+    from shade.store.store import Commit
+
+    logging.basicConfig(level=logging.WARNING, format="shade: %(message)s")
+    with Store.open(db) as store:
+        users = seed(store)
+        web = default_web()
+        server = Server.open(store, DEMO_PARTIES, tuple(irtc_zones()), web=web)
+        start = datetime.now(UTC).replace(microsecond=0)
+        feed = DemoFeed(store, minutes, speed, nmea_path, replay_path, start_at=start)
+
+        def announce(commit: Commit) -> None:
+            for event in commit.events:
+                on_event(event)
+
+        store.subscribe(announce)
+
+        def started(url: str) -> None:
+            click.echo(f"SHADE demo: {what}, sent {pace} to {feed.address}")
+            click.echo(f"store: {db}")
+            if web is None:
+                click.echo("no browser view built: run ./run web (the API is served)")
+            click.echo(f"\nopen {url} and sign in as (passwords are new each run):")
+            for user in users:
+                who = user.party or "server admin"
+                click.echo(f"  {user.name:<11} {user.password}   {who}, {user.role.value}")
+            click.echo(f"API: {url}api/docs    Ctrl-C stops\n")
+            sys.stdout.flush()
+
+        serve(server, host, port, started, [Background("demo feed", feed.run, feed.stop)])

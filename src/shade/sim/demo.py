@@ -3,8 +3,11 @@
 The scenario (``scenario``) is encoded to NMEA, then sent by the project's replay over TCP
 on loopback to a listener of the real ingest pipeline, as a receiver's feed would come:
 decoded, tracked, judged by the detectors with the demo's parties (``DEMO_PARTIES``) and the
-IRTC zones (``zones``), and written to the store, which hands each committed event to
-``on_event``. Nothing outside the project is read: a fresh clone runs it.
+IRTC zones (``zones``), and written to the store, whose subscribers hear of each commit (the
+server's live stream among them). Nothing outside the project is read: a fresh clone runs it.
+
+``DemoFeed`` runs it over an open store, in the calling thread, until everything sent has
+arrived or ``stop`` is called; ``run_demo`` opens the store around it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from shade.config import Settings
@@ -24,9 +28,10 @@ from shade.ingest.pipeline import IngestStats, Pipeline, stop_on_signals
 from shade.ingest.replay import replay
 from shade.ingest.sockets import TcpListenSource
 from shade.parties import parse_parties
-from shade.sim.scenario import reports, sentences
+from shade.sim.scenario import START, reports, sentences
 from shade.sim.zones import irtc_zones
 from shade.store import Store
+from shade.store.store import Commit
 from shade.tracks.model import Update, Vessel
 from shade.tracks.tracker import Tracker
 
@@ -59,6 +64,67 @@ class DemoRun:
     address: str  # where the feed went
 
 
+class DemoFeed:
+    """The scenario (or a capture) sent through a socket into ``store``, with detectors.
+
+    ``start_at`` is the scenario's first time (a live demo starts it now); ``capture``, if
+    given, keeps the scenario's NMEA there.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        minutes: int,
+        speed: float,
+        capture: Path | None = None,
+        replay_path: str | None = None,
+        start_at: datetime = START,
+    ) -> None:
+        self.store, self.minutes, self.speed = store, minutes, speed
+        self.capture, self.replay_path, self.start_at = capture, replay_path, start_at
+        self._source = TcpListenSource("127.0.0.1", 0)
+        host, port = self._source.address
+        self.address = f"tcp://{host}:{port}"
+        self._pipeline: Pipeline | None = None
+        self._stopped = threading.Event()
+
+    def run(self) -> DemoRun:
+        """Send and ingest until everything sent has arrived, or ``stop`` (Ctrl-C and
+        SIGTERM too, in the main thread): what arrived is written."""
+        settings = self.store.settings
+        with tempfile.TemporaryDirectory(prefix="shade-demo-") as work:
+            path = self.replay_path
+            if path is None:
+                kept = self.capture or Path(work) / "scenario.nmea"
+                timed = reports(self.minutes, start_at=self.start_at)
+                kept.write_bytes(b"\r\n".join(sentences(timed)) + b"\r\n")
+                path = str(kept)
+            detection = Detection(settings, DEMO_PARTIES, irtc_zones())
+
+            def sink(update: Update) -> None:
+                self.store.write(update, detection.observe(update))
+
+            pipeline = Pipeline([self._source], Tracker(settings), sink, settings)
+            self._pipeline = pipeline
+            sender = _Sender(path, self.address, self.speed)
+            sender.start()
+            quiet = _Quiet(sender, pipeline)
+            if self._stopped.is_set():
+                pipeline.stop()
+            with stop_on_signals(pipeline):
+                stats = pipeline.run(quiet, every_seconds=0.2)
+            if sender.error is not None:
+                raise sender.error
+            return DemoRun(
+                stats, self.store.events(), self.store.vessels_at(), sender.lines, self.address
+            )
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._pipeline is not None:
+            self._pipeline.stop()
+
+
 def run_demo(
     url: str,
     minutes: int,
@@ -68,42 +134,18 @@ def run_demo(
     capture: Path | None = None,
     replay_path: str | None = None,
 ) -> DemoRun:
-    """Send the scenario (or ``replay_path``) through a socket into the store at ``url``.
+    """Send the scenario (or ``replay_path``) through a socket into the store at ``url``;
+    ``on_event`` hears of each event as it is committed."""
+    with Store.open(url, Settings()) as store:
 
-    ``capture``, if given, keeps the scenario's NMEA there. Returns when everything sent
-    was ingested, or on Ctrl-C / SIGTERM (what arrived is written).
-    """
-    settings = Settings()
-    with tempfile.TemporaryDirectory(prefix="shade-demo-") as work:
-        if replay_path is None:
-            path = capture or Path(work) / "scenario.nmea"
-            path.write_bytes(b"\r\n".join(sentences(reports(minutes))) + b"\r\n")
-            replay_path = str(path)
-        source = TcpListenSource("127.0.0.1", 0)
-        host, port = source.address
-        address = f"tcp://{host}:{port}"
-        detection = Detection(settings, DEMO_PARTIES, irtc_zones())
-        with Store.open(url, settings) as store:
+        def announce(commit: Commit) -> None:
+            for event in commit.events:
+                on_event(event)
 
-            def announce(events: list[Event]) -> None:
-                for event in events:
-                    on_event(event)
-
-            store.subscribe(announce)
-
-            def sink(update: Update) -> None:
-                store.write(update, detection.observe(update))
-
-            pipeline = Pipeline([source], Tracker(settings), sink, settings)
-            sender = _Sender(replay_path, address, speed)
-            on_listening(address)
-            sender.start()
-            quiet = _Quiet(sender, pipeline)
-            with stop_on_signals(pipeline):
-                stats = pipeline.run(quiet, every_seconds=0.2)
-            if sender.error is not None:
-                raise sender.error
-            return DemoRun(stats, store.events(), store.vessels_at(), sender.lines, address)
+        store.subscribe(announce)
+        feed = DemoFeed(store, minutes, speed, capture, replay_path)
+        on_listening(feed.address)
+        return feed.run()
 
 
 class _Sender(threading.Thread):

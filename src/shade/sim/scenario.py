@@ -115,10 +115,12 @@ def _report(ship: Ship, elapsed_s: float) -> AISMessage:
     return message(1, **fields, status=0, turn=0.0)
 
 
-def reports(minutes: int, interval_s: int = 10) -> list[tuple[float, AISMessage]]:
-    """(UNIX time, record) of every ship, in time order."""
+def reports(
+    minutes: int, interval_s: int = 10, start_at: datetime = START
+) -> list[tuple[float, AISMessage]]:
+    """(UNIX time, record) of every ship, in time order, from ``start_at``."""
     out: list[tuple[float, AISMessage]] = []
-    start = START.timestamp()
+    start = start_at.timestamp()
     for elapsed in range(0, minutes * 60, interval_s):
         for ship in SHIPS:
             if elapsed % _STATIC_EVERY_S == 0:

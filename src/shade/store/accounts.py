@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shade.accounts import AuditEntry, Role, Token, User
 from shade.errors import InputError, NotFoundError
-from shade.store.schema import audit, release_rules, tokens, users
+from shade.store.schema import audit, release_rules, sessions, tokens, users
 
 _USER = [users.c[name] for name in ("id", "name", "party", "role", "admin", "disabled")]
 _USER.append(users.c.created_at)
@@ -243,6 +243,59 @@ def revoke(connection: Connection, token_id: str, at: datetime) -> None:
 
 def touch(connection: Connection, token_id: str, at: datetime) -> None:
     connection.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=at))
+
+
+# Sessions
+
+
+def insert_session(
+    connection: Connection,
+    digest: str,
+    user_id: int,
+    csrf: str,
+    at: datetime,
+    expires_at: datetime,
+    remote: str | None,
+) -> None:
+    connection.execute(
+        insert(sessions).values(
+            digest=digest,
+            user_id=user_id,
+            csrf=csrf,
+            created_at=at,
+            expires_at=expires_at,
+            remote=remote,
+        )
+    )
+
+
+def session_login(connection: Connection, digest: str) -> tuple[User, str, datetime] | None:
+    """The session's user, CSRF value and expiry."""
+    query = (
+        select(*_USER, sessions.c.csrf, sessions.c.expires_at)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.digest == digest)
+    )
+    row = connection.execute(query).first()
+    if row is None:
+        return None
+    return _user(row[:-2]), row[-2], row[-1]
+
+
+def delete_session(connection: Connection, digest: str) -> bool:
+    return bool(connection.execute(delete(sessions).where(sessions.c.digest == digest)).rowcount)
+
+
+def delete_sessions(
+    connection: Connection, user_id: int | None = None, expired_at: datetime | None = None
+) -> int:
+    """Delete a user's sessions, or those expired by ``expired_at``."""
+    query = delete(sessions)
+    if user_id is not None:
+        query = query.where(sessions.c.user_id == user_id)
+    if expired_at is not None:
+        query = query.where(sessions.c.expires_at <= expired_at)
+    return int(connection.execute(query).rowcount)
 
 
 # Release rules

@@ -140,3 +140,8 @@ def select_events(
     if limit is not None:
         query = query.limit(limit)
     return [_event(row) for row in connection.execute(query)]
+
+
+def select_event(connection: Connection, event_id: str) -> Event | None:
+    row = connection.execute(select(*_SELECT).where(events.c.id == event_id)).first()
+    return None if row is None else _event(row)

@@ -251,6 +251,21 @@ audit = Table(
     Index("ix_audit_at", "at"),
 )
 
+# A signed-in browser: found by SHA-256 of its cookie's secret (hex), never the secret.
+# csrf is the value the page must send back on every change.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("digest", Text, primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("csrf", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("remote", Text),
+    Index("ix_sessions_user_id", "user_id"),
+    Index("ix_sessions_expires_at", "expires_at"),
+)
+
 # What ``owner`` releases to ``viewer`` (party ids), kept as plain values: the rules
 # themselves (``shade.access``) give them meaning. minutes and nm are null when the mode
 # does not use them.

@@ -5,7 +5,7 @@
         store.vessels_at(at, bbox=(42, 10, 54, 16))   # the picture at a time
         store.track(mmsi, start, end)                 # one vessel's points, in order
         store.events(kind="encounter", mmsi=mmsi)     # what the detectors found
-        store.subscribe(callback)                     # told of events once they are stored
+        store.subscribe(callback)                     # told of each write once it is committed
         store.add_user("alice", password, "eunavfor", Role.VIEWER, actor=..., remote=...)
         store.verify_password("alice", password)      # the User, or None
         store.create_token("alice", "cron", actor=..., remote=...)  # (id, token shown once)
@@ -16,7 +16,7 @@ Every change to accounts and release rules writes its audit row in its own trans
 
 Writes come from one thread (SQLite has one writer per file; a PostgreSQL deployment may
 have several processes writing, each with its own Store). Reads and subscriptions may come
-from any thread. Subscribers hear of the events this Store wrote, not those of others.
+from any thread. Subscribers hear of the writes this Store made, not those of others.
 A failure of the database becomes a ``ShadeError`` with a one-line message: no driver
 traceback reaches the user.
 """
@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
@@ -43,7 +43,9 @@ from shade.accounts import (
     User,
     check_password,
     check_user,
+    new_session,
     new_token,
+    session_digest,
     token_id,
     token_matches,
 )
@@ -57,11 +59,20 @@ from shade.store.accounts import ReleaseRow
 from shade.store.picture import BBox
 from shade.store.schema import as_utc
 from shade.store.writes import Dimensions, PostgresWriter, SqliteWriter, aware
-from shade.tracks.model import Aside, Point, Update, Vessel
+from shade.tracks.model import Aside, Point, Static, Update, Vessel
 
 log = logging.getLogger(__name__)
 
-Subscriber = Callable[[list[Event]], None]
+
+class Commit(NamedTuple):
+    """What one committed write added, as subscribers hear of it."""
+
+    points: list[Point]
+    statics: list[Static]
+    events: list[Event]
+
+
+Subscriber = Callable[[Commit], None]
 _NOTHING = Update([], [], [])
 # A token's last use is written at most this often: not one write per API request.
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -172,8 +183,9 @@ class Store:
     def write(self, update: Update, events: Sequence[Event] = ()) -> None:
         """Store one batch and the events it caused in one transaction: all of it, or (on
         failure) none of it. An event replaces the stored one of the same id (of several
-        with one id, the last is kept). Once committed, every subscriber is called with
-        ``events`` as given, in order; a subscriber that raises is logged and skipped.
+        with one id, the last is kept). Once committed, every subscriber is called with a
+        ``Commit`` of the points, statics and ``events`` as given, in order; a subscriber
+        that raises is logged and skipped.
 
         ValueError for an event with other than one or two vessels (nothing is written).
         """
@@ -195,14 +207,14 @@ class Store:
         with self._writing() as connection:
             self._writer.write(connection, aware(update), dimensions)
             stored_events.upsert(connection, rows)
-        if events:
-            self._tell(list(events))
+        if update.points or update.statics or events:
+            self._tell(update.points, update.statics, list(events))
 
     # Subscribers
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
-        """Call ``callback`` with the events of each write, after it is committed, in the
-        writing thread (keep it short: hand the events over, do not work on them there).
+        """Call ``callback`` with a ``Commit`` of each write, once it is committed, in the
+        writing thread (keep it short: hand the commit over, do not work on it there).
         Returns the function that unsubscribes it (calling that again does nothing)."""
         token = object()
         with self._subscribing:
@@ -214,13 +226,13 @@ class Store:
 
         return unsubscribe
 
-    def _tell(self, events: list[Event]) -> None:
+    def _tell(self, points: list[Point], statics: list[Static], events: list[Event]) -> None:
         with self._subscribing:
             subscribers = list(self._subscribers.values())
         for callback in subscribers:
             try:
-                # Each its own list: one subscriber changing it must not change another's.
-                callback(list(events))
+                # Each its own lists: one subscriber changing them must not change another's.
+                callback(Commit(list(points), list(statics), list(events)))
             except Exception:
                 log.exception("an event subscriber failed: %r", callback)
 
@@ -320,6 +332,11 @@ class Store:
                 connection, wanted, _utc(start), _utc(end), mmsi, parties, open_only, limit
             )
 
+    def event(self, event_id: str) -> Event | None:
+        """The event of that id, in its newest state, or None."""
+        with self._reading() as connection:
+            return stored_events.select_event(connection, event_id)
+
     def ship_types(self) -> dict[int, int]:
         """Each vessel's ship type (AIS code), for the vessels that have one."""
         with self._reading() as connection:
@@ -392,6 +409,7 @@ class Store:
             if user.disabled:
                 return False
             accounts.disable(connection, user.id)
+            accounts.delete_sessions(connection, user.id)
             accounts.write_audit(connection, at, actor, "user.disable", name, {}, remote)
         return True
 
@@ -408,6 +426,54 @@ class Store:
         user, hashed = found
         right = self.passwords.verify(hashed, password)
         return user if right and not user.disabled else None
+
+    def start_session(self, user: User, hours: float, *, remote: str | None) -> tuple[str, str]:
+        """A new browser session for the user, who has just proved who they are:
+        (the cookie's secret, the CSRF value). The store keeps the secret's digest only.
+        Audited as a login. Expired sessions are swept out on the way."""
+        made = new_session()
+        at = accounts.now()
+        with self._writing() as connection:
+            accounts.delete_sessions(connection, expired_at=at)
+            accounts.insert_session(
+                connection,
+                made.digest,
+                user.id,
+                made.csrf,
+                at,
+                at + timedelta(hours=hours),
+                remote,
+            )
+            actor = f"user:{user.name}"
+            accounts.write_audit(connection, at, actor, "session.login", user.name, {}, remote)
+        return made.secret, made.csrf
+
+    def session(self, secret: str) -> tuple[User, str] | None:
+        """The user of a live session and its CSRF value; None for no session, an expired
+        one, or a disabled user."""
+        if not secret or len(secret) > 128:
+            return None
+        with self._reading() as connection:
+            found = accounts.session_login(connection, session_digest(secret))
+        if found is None:
+            return None
+        user, csrf, expires_at = found
+        if expires_at <= accounts.now() or user.disabled:
+            return None
+        return user, csrf
+
+    def end_session(self, secret: str, *, remote: str | None) -> bool:
+        """Log the session out: False if there was none."""
+        digest = session_digest(secret)
+        with self._writing() as connection:
+            found = accounts.session_login(connection, digest)
+            if found is None:
+                return False
+            accounts.delete_session(connection, digest)
+            name = found[0].name
+            at = accounts.now()
+            accounts.write_audit(connection, at, f"user:{name}", "session.logout", name, {}, remote)
+        return True
 
     def create_token(
         self, name: str, label: str = "", *, actor: str, remote: str | None

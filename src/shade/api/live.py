@@ -1,0 +1,179 @@
+"""The live stream, ``/ws``: a snapshot, then numbered updates of the user's party's stream.
+
+See docs/api.md for the protocol. Per connection: authenticate before accepting (a browser
+session must come from the server's own origin: another site's page could otherwise open
+the socket with the user's cookie), wait briefly for the client's ``hello``, then send
+what the hub's party stream has after the client's frame, merged, with positions at most
+every ``ws_interval_ms`` and events at once. The session or token is checked again every
+``_RECHECK_S``: a user disabled or signed out is cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from shade.access import Viewer, events, picture
+from shade.access.stream import Batch, Frame, merge
+from shade.api.auth import Principal, authenticate, server_of, still_valid
+from shade.api.errors import ForbiddenError
+from shade.api.server import Server
+from shade.api.shapes import event_out, point_out, static_out, vessel_out
+from shade.tracks.export import iso
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+_HELLO_S = 2.0
+_RECHECK_S = 30.0
+_POLICY = 1008  # the WebSocket close code for "policy violation"
+_RECENT = timedelta(hours=6)  # closed events this recent come with a snapshot
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no page of another site is behind it
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+def _snapshot(server: Server, viewer: Viewer, party: str | None) -> tuple[str, int, bytes]:
+    epoch, seq = server.hub.position(party)
+    now = server.hub.now()
+    shown = picture(viewer, now, now, server.store.vessels_at)
+    recent = server.store.events(start=now - _RECENT)
+    frame = {
+        "type": "snapshot",
+        "epoch": epoch,
+        "seq": seq,
+        "now": iso(now),
+        "vessels": [vessel_out(viewer, v) for v in shown],
+        "events": [event_out(e) for e in events(viewer, recent, now)],
+    }
+    return epoch, seq, orjson.dumps(frame)
+
+
+def _update(viewer: Viewer, epoch: str, batch: Batch) -> bytes:
+    frame: dict[str, Any] = {
+        "type": "update",
+        "epoch": epoch,
+        "seq": batch.seq,
+        "first": batch.first,
+        "now": iso(batch.now),
+        "points": [point_out(viewer, p) for p in batch.points],
+        "statics": [static_out(s) for s in batch.statics],
+        "events": [event_out(e) for e in batch.events],
+    }
+    return orjson.dumps(frame)
+
+
+async def _hello(websocket: WebSocket) -> tuple[str | None, int | None]:
+    """The client's (epoch, resume) if it says hello in time; (None, None) otherwise."""
+    try:
+        message = await asyncio.wait_for(websocket.receive_json(), _HELLO_S)
+    except (TimeoutError, ValueError):
+        return None, None
+    if not isinstance(message, dict) or message.get("type") != "hello":
+        return None, None
+    resume, epoch = message.get("resume"), message.get("epoch")
+    if isinstance(resume, bool) or not isinstance(resume, int):
+        resume = None
+    return (epoch if isinstance(epoch, str) else None), resume
+
+
+@router.websocket("/ws")
+async def live(websocket: WebSocket) -> None:
+    server = server_of(websocket)
+    principal = await run_in_threadpool(authenticate, websocket)
+    if principal is None or (principal.via == "session" and not _same_origin(websocket)):
+        await websocket.close(code=_POLICY)
+        return
+    try:
+        server.viewer(principal.user)  # ForbiddenError for a party not served here
+    except ForbiddenError:
+        await websocket.close(code=_POLICY)
+        return
+    await websocket.accept()
+    with contextlib.suppress(WebSocketDisconnect):
+        await _serve(websocket, server, principal)
+
+
+async def _serve(websocket: WebSocket, server: Server, principal: Principal) -> None:
+    party = principal.user.party
+    wake = asyncio.Event()
+    stop = server.hub.listen(party, (asyncio.get_running_loop(), wake))
+    reader: asyncio.Task[None] | None = None
+    try:
+        epoch, seq = await _hello(websocket)
+        gone = asyncio.Event()
+        reader = asyncio.create_task(_read(websocket, gone))
+        interval = server.settings.ws_interval_ms / 1000
+        last_points = 0.0
+        checked = time.monotonic()
+        while not gone.is_set():
+            viewer = server.hub.viewer(party)
+            frames: list[Frame] | None = None
+            if epoch is not None and seq is not None:
+                frames = server.hub.since(party, seq, epoch)
+            if frames is None:
+                epoch, seq, data = await run_in_threadpool(_snapshot, server, viewer, party)
+                await websocket.send_text(data.decode())
+                continue
+            assert epoch is not None and seq is not None  # set with frames
+            batch = merge(frames, seq)
+            if batch.first <= batch.seq:
+                wait = last_points + interval - time.monotonic()
+                if batch.points and not (batch.events or batch.statics) and wait > 0:
+                    await _sleep(gone, wait)  # positions merge meanwhile
+                    continue
+                await websocket.send_text(_update(viewer, epoch, batch).decode())
+                seq = batch.seq
+                if batch.points:
+                    last_points = time.monotonic()
+                continue
+            await _wait(wake, gone, _RECHECK_S)
+            wake.clear()
+            if time.monotonic() - checked >= _RECHECK_S:
+                checked = time.monotonic()
+                if not await run_in_threadpool(still_valid, server, principal):
+                    await websocket.close(code=_POLICY)
+                    return
+    finally:
+        stop()
+        if reader is not None:
+            reader.cancel()
+
+
+async def _read(websocket: WebSocket, gone: asyncio.Event) -> None:
+    """Reads (and ignores) what the client sends, to notice when it goes."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        gone.set()
+
+
+async def _wait(wake: asyncio.Event, gone: asyncio.Event, seconds: float) -> None:
+    waits = [asyncio.create_task(wake.wait()), asyncio.create_task(gone.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
+
+
+async def _sleep(gone: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(gone.wait(), seconds)

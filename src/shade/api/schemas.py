@@ -1,0 +1,208 @@
+"""The shapes the API answers with and takes, for validation and the OpenAPI description.
+
+Field names are those of ``shade.tracks.export`` and ``shade.detect.events`` (the CLI's
+``--json``): the API adds fields (``party``, ``release``), never renames one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Problem(BaseModel):
+    code: str
+    message: str
+    detail: Any = None
+
+
+class PartyOut(BaseModel):
+    id: str
+    name: str
+    colour: str
+
+
+class UserOut(BaseModel):
+    name: str
+    party: str | None
+    role: str
+    admin: bool
+    disabled: bool
+    created_at: str
+
+
+class Me(BaseModel):
+    user: UserOut
+    parties: list[PartyOut]
+    now: str
+
+
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Session(BaseModel):
+    user: UserOut
+    csrf: str
+
+
+class VesselOut(BaseModel):
+    mmsi: int
+    at: str | None
+    lat: float | None
+    lon: float | None
+    speed: float | None
+    course: float | None
+    heading: int | None
+    status: int | None
+    shipname: str | None
+    callsign: str | None
+    imo: int | None
+    ship_type: int | None
+    to_bow: int | None
+    to_stern: int | None
+    to_port: int | None
+    to_starboard: int | None
+    destination: str | None
+    eta: str | None
+    draught: float | None
+    party: str
+    release: Literal["full", "delayed", "coarsened"]
+    release_minutes: int | None = None
+    release_nm: float | None = None
+
+
+class PointOut(BaseModel):
+    mmsi: int
+    at: str
+    lat: float
+    lon: float
+    speed: float | None
+    course: float | None
+    heading: int | None
+    status: int | None
+    msg_type: int | None
+    source: str | None
+    party: str
+
+
+class EventOut(BaseModel):
+    """An event: these fields, then its kind's figures (see docs/detect.md)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    kind: str
+    mmsi: list[int]
+    parties: list[str | None]
+    start: str
+    end: str | None
+    geometry: dict[str, Any] | None
+
+
+class VesselPage(BaseModel):
+    items: list[VesselOut]
+    next: str | None
+    at: str
+    now: str
+
+
+class PointPage(BaseModel):
+    items: list[PointOut]
+    next: str | None
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    next: str | None
+
+
+class Feature(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Literal["Feature"]
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any]
+
+
+class FeatureCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["full", "delayed", "coarsened", "hidden"]
+    minutes: int | None = None
+    nm: float | None = None
+    events: bool = False
+
+
+class RuleOut(BaseModel):
+    owner: str
+    viewer: str
+    mode: str
+    minutes: int | None
+    nm: float | None
+    events: bool
+    updated_at: str
+    updated_by: str
+
+
+class RuleList(BaseModel):
+    items: list[RuleOut]
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    party: str | None = None
+    role: Literal["viewer", "watch_officer", "liaison_officer", "party_admin"] = "viewer"
+    admin: bool = False
+
+
+class UserList(BaseModel):
+    items: list[UserOut]
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(default="", max_length=200)
+
+
+class TokenOut(BaseModel):
+    id: str
+    user: str
+    label: str
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+class NewTokenOut(TokenOut):
+    token: str
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    target: str | None
+    remote: str | None
+    detail: dict[str, Any]
+
+
+class AuditList(BaseModel):
+    items: list[AuditOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str

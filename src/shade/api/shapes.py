@@ -1,0 +1,115 @@
+"""Domain values as the API's JSON: vessels, points and events as a viewer gets them (with
+``party`` and ``release``), users, tokens, rules, audit entries. Pure: values in, dicts out.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shade.access import Mode, Viewer
+from shade.accounts import AuditEntry, Token, User
+from shade.detect.events import Event, event_json
+from shade.errors import InputError
+from shade.parties import NEUTRAL
+from shade.store.accounts import ReleaseRow
+from shade.tracks.export import iso, point_json, vessel_json
+from shade.tracks.model import Point, Static, Vessel
+
+
+def utc(at: datetime | None) -> datetime | None:
+    """A time from a request: one without a zone is taken as UTC."""
+    if at is None:
+        return None
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def vessel_out(viewer: Viewer, vessel: Vessel) -> dict[str, Any]:
+    rule = viewer.release(vessel.mmsi)
+    out = vessel_json(vessel)
+    out["party"] = viewer.party_of(vessel.mmsi) or NEUTRAL
+    out["release"] = rule.mode.value
+    if rule.mode is Mode.DELAYED:
+        out["release_minutes"] = rule.minutes
+    if rule.mode is Mode.COARSENED:
+        out["release_nm"] = rule.nm
+    return out
+
+
+def point_out(viewer: Viewer, point: Point) -> dict[str, Any]:
+    out = point_json(point)
+    out["party"] = viewer.party_of(point.mmsi) or NEUTRAL
+    return out
+
+
+def static_out(static: Static) -> dict[str, Any]:
+    fields = {
+        key: iso(value) if isinstance(value, datetime) else value
+        for key, value in static.fields.items()
+    }
+    return {"mmsi": static.mmsi, **fields}
+
+
+def event_out(event: Event) -> dict[str, Any]:
+    return event_json(event)
+
+
+def user_out(user: User) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "party": user.party,
+        "role": user.role.value,
+        "admin": user.admin,
+        "disabled": user.disabled,
+        "created_at": iso(user.created_at),
+    }
+
+
+def token_out(token: Token, user: str) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "user": user,
+        "label": token.label,
+        "created_at": iso(token.created_at),
+        "last_used_at": iso(token.last_used_at),
+        "revoked_at": iso(token.revoked_at),
+    }
+
+
+def rule_out(row: ReleaseRow) -> dict[str, Any]:
+    return {
+        "owner": row.owner,
+        "viewer": row.viewer,
+        "mode": row.mode,
+        "minutes": row.minutes,
+        "nm": row.nm,
+        "events": row.events,
+        "updated_at": iso(row.updated_at),
+        "updated_by": row.updated_by,
+    }
+
+
+def audit_out(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": iso(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "remote": entry.remote,
+        "detail": entry.detail,
+    }
+
+
+def page(
+    items: list[dict[str, Any]], cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """One page of ``items`` (an ordered list) from an offset cursor: (page, next cursor)."""
+    start = 0
+    if cursor is not None:
+        if not cursor.isdigit() or len(cursor) > 12:
+            raise InputError(f"cursor {cursor!r} is not one this server gave")
+        start = int(cursor)
+    chosen = items[start : start + limit]
+    more = start + limit < len(items)
+    return chosen, str(start + limit) if more else None
