@@ -35,6 +35,7 @@ class Frame(NamedTuple):
     points: list[Point]
     statics: list[Static]
     events: list[Event]
+    committed: datetime | None  # when the commit it carries was made (None: a tick)
 
 
 class Batch(NamedTuple):
@@ -47,6 +48,7 @@ class Batch(NamedTuple):
     points: list[Point]
     statics: list[Static]
     events: list[Event]
+    committed: datetime | None  # of the newest commit merged
 
 
 class PartyStream:
@@ -79,9 +81,10 @@ class PartyStream:
         statics: Iterable[Static],
         events: Iterable[Event],
         now: datetime,
+        committed: datetime | None = None,
     ) -> Frame | None:
-        """The frame of a commit (or, with nothing new, of what came due by ``now``), or
-        None if nothing goes out."""
+        """The frame of a commit made at ``committed`` (or, with nothing new, of what came
+        due by ``now``), or None if nothing goes out."""
         released = self._live.points(points, now)
         shown = self._live.events(events, now)
         viewer = self._live.viewer
@@ -89,7 +92,7 @@ class PartyStream:
         if not (released or shown or told):
             return None
         self.seq += 1
-        frame = Frame(self.seq, now, released, told, shown)
+        frame = Frame(self.seq, now, released, told, shown, committed)
         self._frames.append(frame)
         return frame
 
@@ -109,11 +112,14 @@ class PartyStream:
 def merge(frames: Sequence[Frame], after: int) -> Batch:
     """Frames (consecutive, after frame ``after``) as one batch."""
     if not frames:
-        return Batch(after + 1, after, None, [], [], [])
+        return Batch(after + 1, after, None, [], [], [], None)
     newest: dict[int, Point] = {}
     statics: dict[int, Static] = {}
     events: dict[str, Event] = {}
+    committed: datetime | None = None
     for frame in frames:
+        if frame.committed is not None and (committed is None or frame.committed > committed):
+            committed = frame.committed
         for point in frame.points:
             held = newest.get(point.mmsi)
             if held is None or point.at >= held.at:
@@ -136,6 +142,7 @@ def merge(frames: Sequence[Frame], after: int) -> Batch:
         sorted(newest.values(), key=_mmsi),
         sorted(statics.values(), key=_static_mmsi),
         list(events.values()),
+        committed,
     )
 
 

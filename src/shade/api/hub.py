@@ -69,17 +69,23 @@ class Hub:
                 newest = max(point.at for point in commit.points)
                 if self.feed_time is None or newest > self.feed_time:
                     self.feed_time = newest
-            self._push(commit.points, commit.statics, commit.events)
+            self._push(commit.points, commit.statics, commit.events, self.clock())
 
     def tick(self) -> None:
         """Let out what came due (delayed, coarsened) with nothing new committed."""
         with self._lock:
-            self._push([], [], [])
+            self._push([], [], [], None)
 
-    def _push(self, points: list[Point], statics: list[Static], events: list[Event]) -> None:
+    def _push(
+        self,
+        points: list[Point],
+        statics: list[Static],
+        events: list[Event],
+        committed: datetime | None,
+    ) -> None:
         now = self.now()
         for party, stream in self._streams.items():
-            if stream.push(points, statics, events, now) is not None:
+            if stream.push(points, statics, events, now, committed) is not None:
                 self._wake(party)
 
     def set_rules(self, rules: ReleaseRules) -> None:

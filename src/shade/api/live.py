@@ -68,6 +68,7 @@ def _update(viewer: Viewer, epoch: str, batch: Batch) -> bytes:
         "seq": batch.seq,
         "first": batch.first,
         "now": iso(batch.now),
+        "committed": iso(batch.committed),
         "points": [point_out(viewer, p) for p in batch.points],
         "statics": [static_out(s) for s in batch.statics],
         "events": [event_out(e) for e in batch.events],

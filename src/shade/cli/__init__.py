@@ -54,7 +54,8 @@ def cli() -> None:
 
     \b
     Start with:
-      shade demo                            a Gulf of Aden scenario, live: feed, detectors, store
+      shade demo                            a Gulf of Aden scenario, live: server, map, feed
+      shade serve --parties parties.toml    the API, the live stream and the map
       shade decode capture.nmea --stats     decode an AIS capture, count what it holds
       shade decode - --json < feed.nmea     decoded messages as JSON Lines
       shade ingest tcp://host:port          a live feed into the store (SQLite by default)
