@@ -25,7 +25,7 @@ def demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
             "--db",
             f"sqlite:///{tmp_path / 'demo.db'}",
             *args,
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         timeout=300,

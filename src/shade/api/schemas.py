@@ -156,8 +156,8 @@ class RuleList(BaseModel):
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    password: str = Field(min_length=12, max_length=1024)
     party: str | None = None
     role: Literal["viewer", "watch_officer", "liaison_officer", "party_admin"] = "viewer"
     admin: bool = False

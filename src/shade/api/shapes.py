@@ -101,6 +101,9 @@ def audit_out(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+CURSOR = r"^[0-9]{1,12}$"  # what ``page`` hands out
+
+
 def page(
     items: list[dict[str, Any]], cursor: str | None, limit: int
 ) -> tuple[list[Any], str | None]:

@@ -27,6 +27,7 @@ from shade.api.errors import ConflictError, ForbiddenError
 from shade.api.schemas import (
     AuditList,
     NewTokenOut,
+    Problem,
     RuleIn,
     RuleList,
     RuleOut,
@@ -132,7 +133,13 @@ def users(
     return {"items": [user_out(u) for u in everyone if _manages(principal, u)]}
 
 
-@router.post("/users", response_model=UserOut, status_code=201, **access("party_admin"))
+@router.post(
+    "/users",
+    response_model=UserOut,
+    status_code=201,
+    responses={409: {"model": Problem, "description": "the name is taken"}},
+    **access("party_admin"),
+)
 def add_user(
     request: Request,
     body: UserIn,

@@ -16,7 +16,7 @@ from shapely.geometry import mapping
 from shade.access import event_visible, events
 from shade.api.auth import Principal, access, server_of, signed_in
 from shade.api.schemas import EventOut, EventPage, FeatureCollection
-from shade.api.shapes import event_out, page, utc
+from shade.api.shapes import CURSOR, event_out, page, utc
 from shade.detect.events import Event, EventKind
 from shade.errors import NotFoundError
 from shade.tracks.export import iso
@@ -37,7 +37,7 @@ def list_events(
     mmsi: int | None = Query(None, ge=0, le=999_999_999),
     open: bool = False,
     limit: int = Query(200, ge=1),
-    cursor: str | None = None,
+    cursor: str | None = Query(None, pattern=CURSOR),
     principal: Principal = Depends(signed_in),
 ) -> dict[str, Any]:
     """Events overlapping [from, to], newest first, as your party may see them."""

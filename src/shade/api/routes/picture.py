@@ -18,12 +18,14 @@ from fastapi.responses import StreamingResponse
 from shade.access import Mode, Viewer, picture, release_points, track, track_window
 from shade.api.auth import Principal, access, server_of, signed_in
 from shade.api.schemas import Feature, PointPage, VesselOut, VesselPage
-from shade.api.shapes import page, point_out, utc, vessel_out
+from shade.api.shapes import CURSOR, page, point_out, utc, vessel_out
 from shade.errors import InputError, NotFoundError
 from shade.tracks.export import iso, track_geojson
 from shade.tracks.model import Vessel
 
 router = APIRouter(prefix="/api", tags=["picture"])
+_NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+_BBOX = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -73,10 +75,18 @@ def _limit(request: Request, limit: int) -> int:
 def vessels(
     request: Request,
     at: datetime | None = None,
-    bbox: str | None = Query(None, description="W,S,E,N in degrees; W > E crosses 180"),
-    q: str | None = Query(None, max_length=100, description="name, call sign, MMSI or IMO"),
+    bbox: str | None = Query(
+        None, pattern=_BBOX, description="W,S,E,N in degrees; W > E crosses 180"
+    ),
+    q: str | None = Query(
+        None,
+        min_length=1,
+        max_length=100,
+        pattern=r"\S",
+        description="name, call sign, MMSI or IMO",
+    ),
     limit: int = Query(500, ge=1),
-    cursor: str | None = None,
+    cursor: str | None = Query(None, pattern=CURSOR),
     principal: Principal = Depends(signed_in),
 ) -> dict[str, Any]:
     """The picture at ``at`` (default: now) as your party may see it, by MMSI."""
@@ -154,7 +164,7 @@ def vessel_track(
     start: datetime | None = Query(None, alias="from"),
     end: datetime | None = Query(None, alias="to"),
     limit: int = Query(1000, ge=1),
-    cursor: str | None = None,
+    cursor: str | None = Query(None, pattern=CURSOR),
     principal: Principal = Depends(signed_in),
 ) -> dict[str, Any]:
     """The vessel's points from ``from`` to ``to``, in time order, as your party may see

@@ -17,7 +17,7 @@ from shade.api.auth import (
     signed_in,
 )
 from shade.api.errors import RateLimitedError, UnauthenticatedError
-from shade.api.schemas import Health, Login, Me, Session
+from shade.api.schemas import Health, Login, Me, Problem, Session
 from shade.api.shapes import user_out
 from shade.tracks.export import iso
 
@@ -30,7 +30,15 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.post("/session", response_model=Session, **access("public"))
+@router.post(
+    "/session",
+    response_model=Session,
+    responses={
+        401: {"model": Problem, "description": "wrong user name or password"},
+        429: {"model": Problem, "description": "too many failed logins: see Retry-After"},
+    },
+    **access("public"),
+)
 def login(body: Login, request: Request, response: Response) -> dict[str, object]:
     """Sign in with a user name and password: sets the session cookie, answers the CSRF
     value to send back in ``X-CSRF-Token`` on every change."""
