@@ -7,7 +7,16 @@ Pure: no SQL, no clock reads, no printing (the store keeps these values; ``shade
 ``sessions`` browser sessions and their CSRF values; ``throttle`` login rate limits.
 """
 
-from shade.accounts.model import AuditEntry, Role, Token, User, check_name, check_user
+from shade.accounts.model import (
+    AuditEntry,
+    Role,
+    Token,
+    User,
+    check_label,
+    check_name,
+    check_user,
+    is_name,
+)
 from shade.accounts.passwords import PARAMETERS, Passwords, check_password
 from shade.accounts.sessions import NewSession, new_session, session_digest
 from shade.accounts.throttle import Throttle
@@ -23,10 +32,12 @@ __all__ = [
     "Throttle",
     "Token",
     "User",
+    "check_label",
     "check_name",
     "check_password",
     "check_user",
     "digest",
+    "is_name",
     "new_session",
     "new_token",
     "session_digest",

@@ -80,6 +80,20 @@ def check_name(name: str) -> str:
     return name
 
 
+def is_name(name: str) -> bool:
+    """Whether ``name`` can be a user name."""
+    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
+def check_label(label: str) -> str:
+    """A token's label, stripped, if printable and at most 200 characters; InputError
+    otherwise (a control character would spoil listings and the audit log)."""
+    label = label.strip()
+    if len(label) > 200 or any(not character.isprintable() for character in label):
+        raise InputError("a token label is up to 200 printable characters")
+    return label
+
+
 def check_user(name: str, party: str | None, role: Role | str, admin: bool) -> Role:
     """The role of a user that may be made so; InputError for one that may not."""
     check_name(name)

@@ -7,14 +7,18 @@ write the store commits and its ticker lets out what comes due. The built browse
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from shade import __version__
 from shade.api import errors, live
+from shade.api.errors import body
 from shade.api.routes import admin, events, picture, session
 from shade.api.schemas import Problem
 from shade.api.server import Server
@@ -33,6 +37,7 @@ _HEADERS = {
     "Cache-Control": "no-store",
 }
 _DOCS = ("/api/docs", "/api/openapi.json")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def create_app(server: Server) -> FastAPI:
@@ -71,6 +76,12 @@ def create_app(server: Server) -> FastAPI:
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        if _CONTROL.search(unquote(request.url.path)) or _CONTROL.search(
+            unquote(request.url.query)
+        ):
+            # No name, id or time holds one; a database may refuse it (PostgreSQL: NUL).
+            refused = body("bad_input", "a control character in the path or query", None)
+            return JSONResponse(refused, 400, headers=_HEADERS)
         response = await call_next(request)
         for name, value in _HEADERS.items():
             response.headers.setdefault(name, value)

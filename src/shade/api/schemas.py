@@ -169,7 +169,7 @@ class UserList(BaseModel):
 
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    label: str = Field(default="", max_length=200)
+    label: str = Field(default="", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
 class TokenOut(BaseModel):

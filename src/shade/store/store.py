@@ -41,8 +41,10 @@ from shade.accounts import (
     Role,
     Token,
     User,
+    check_label,
     check_password,
     check_user,
+    is_name,
     new_session,
     new_token,
     session_digest,
@@ -418,6 +420,9 @@ class Store:
 
         Takes one argon2 verification whatever the answer, so its time does not tell
         whether the name exists."""
+        if not is_name(name):  # no such user can exist: not a question for the database
+            self.passwords.waste(password)
+            return None
         with self._reading() as connection:
             found = accounts.login_row(connection, name)
         if found is None:
@@ -482,7 +487,7 @@ class Store:
         store keeps only its digest. NotFoundError for no such user, InputError for a
         disabled one."""
         accounts.check_actor(actor, remote)
-        label = label.strip()
+        label = check_label(label)
         at = accounts.now()
         with self._writing() as connection:
             user = accounts.existing_user(connection, name)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request, Response
 
 from shade import __version__
+from shade.accounts import is_name
 from shade.api.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -53,7 +54,8 @@ def login(body: Login, request: Request, response: Response) -> dict[str, object
     user = server.store.verify_password(body.name, body.password)
     if user is None:
         server.throttle.failed(keys, datetime.now(UTC))
-        server.store.audit(f"login:{body.name[:64]}", "login.fail", None, {}, where)
+        who = body.name if is_name(body.name) else "?"  # not a user name: not kept as such
+        server.store.audit(f"login:{who}", "login.fail", None, {}, where)
         raise UnauthenticatedError("wrong user name or password")
     server.viewer(user)  # ForbiddenError for a party not served here
     secret, csrf = server.store.start_session(user, server.settings.session_hours, remote=where)
