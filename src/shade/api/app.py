@@ -68,6 +68,7 @@ def create_app(server: Server) -> FastAPI:
         },
     )
     app.state.server = server
+    app.state.encoded = live.Encoded()
     errors.install(app)
     for router in (session.router, picture.router, events.router, admin.router, live.router):
         app.include_router(router)

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,7 +62,28 @@ def _snapshot(server: Server, viewer: Viewer, party: str | None) -> tuple[str, i
     return epoch, seq, orjson.dumps(frame)
 
 
-def _update(viewer: Viewer, epoch: str, batch: Batch) -> bytes:
+class Encoded:
+    """Update frames as sent, by (party, epoch, after, last frame): the clients of one
+    party that are at the same place get the same text, merged and encoded once."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._texts: OrderedDict[tuple[str | None, str, int, int], str] = OrderedDict()
+
+    def get(self, key: tuple[str | None, str, int, int]) -> str | None:
+        text = self._texts.get(key)
+        if text is not None:
+            self._texts.move_to_end(key)
+        return text
+
+    def put(self, key: tuple[str | None, str, int, int], text: str) -> str:
+        self._texts[key] = text
+        if len(self._texts) > self.size:
+            self._texts.popitem(last=False)
+        return text
+
+
+def _update(viewer: Viewer, epoch: str, batch: Batch) -> str:
     frame: dict[str, Any] = {
         "type": "update",
         "epoch": epoch,
@@ -73,7 +95,7 @@ def _update(viewer: Viewer, epoch: str, batch: Batch) -> bytes:
         "statics": [static_out(s) for s in batch.statics],
         "events": [event_out(e) for e in batch.events],
     }
-    return orjson.dumps(frame)
+    return orjson.dumps(frame).decode()
 
 
 async def _hello(websocket: WebSocket) -> tuple[str | None, int | None]:
@@ -109,6 +131,7 @@ async def live(websocket: WebSocket) -> None:
 
 async def _serve(websocket: WebSocket, server: Server, principal: Principal) -> None:
     party = principal.user.party
+    encoded: Encoded = websocket.app.state.encoded
     wake = asyncio.Event()
     stop = server.hub.listen(party, (asyncio.get_running_loop(), wake))
     reader: asyncio.Task[None] | None = None
@@ -129,16 +152,25 @@ async def _serve(websocket: WebSocket, server: Server, principal: Principal) -> 
                 await websocket.send_text(data.decode())
                 continue
             assert epoch is not None and seq is not None  # set with frames
-            batch = merge(frames, seq)
-            if batch.first <= batch.seq:
-                wait = last_points + interval - time.monotonic()
-                if batch.points and not (batch.events or batch.statics) and wait > 0:
-                    await _sleep(gone, wait)  # positions merge meanwhile
+            if frames:
+                only_points = not any(f.events or f.statics for f in frames)
+                # Positions at most every interval, counted between the commits sent (the
+                # feed commits about once a second: counted between sends, they would
+                # alias with it and wait most of a commit each time).
+                newest = max((f.committed for f in frames if f.committed), default=None)
+                due, wall = last_points + interval, time.time()
+                if only_points and wall < due and (newest is None or newest.timestamp() < due):
+                    await _sleep(gone, due - wall)  # positions merge meanwhile
                     continue
-                await websocket.send_text(_update(viewer, epoch, batch).decode())
-                seq = batch.seq
-                if batch.points:
-                    last_points = time.monotonic()
+                key = (party, epoch, seq, frames[-1].seq)
+                text = encoded.get(key) or encoded.put(
+                    key, _update(viewer, epoch, merge(frames, seq))
+                )
+                await websocket.send_text(text)
+                seq = frames[-1].seq
+                if any(f.points for f in frames):
+                    newest = max((f.committed for f in frames if f.committed), default=None)
+                    last_points = newest.timestamp() if newest else time.time()
                 continue
             await _wait(wake, gone, _RECHECK_S)
             wake.clear()

@@ -70,6 +70,7 @@ def serve(
         port=port,
         log_level="warning",
         ws_max_size=1 << 20,
+        ws_per_message_deflate=False,
         proxy_headers=False,
     )
     running = _Uvicorn(config)

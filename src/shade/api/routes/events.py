@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from shapely.geometry import mapping
 
 from shade.access import event_visible, events
 from shade.api.auth import Principal, access, server_of, signed_in
 from shade.api.schemas import EventOut, EventPage, FeatureCollection
-from shade.api.shapes import CURSOR, event_out, page, utc
+from shade.api.shapes import CURSOR, event_out, json_answer, page, utc
 from shade.detect.events import Event, EventKind
 from shade.errors import NotFoundError
 from shade.tracks.export import iso
@@ -39,7 +39,7 @@ def list_events(
     limit: int = Query(200, ge=1),
     cursor: str | None = Query(None, pattern=CURSOR),
     principal: Principal = Depends(signed_in),
-) -> dict[str, Any]:
+) -> Response:
     """Events overlapping [from, to], newest first, as your party may see them."""
     server = server_of(request)
     viewer = server.viewer(principal.user)
@@ -47,7 +47,7 @@ def list_events(
     shown = sorted(events(viewer, found, server.hub.now()), key=_newest_first, reverse=True)
     size = min(limit, server.settings.api_page_max)
     items, following = page([event_out(e) for e in shown], cursor, size)
-    return {"items": items, "next": following}
+    return json_answer({"items": items, "next": following})
 
 
 @router.get("/events/{event_id}", response_model=EventOut, **access("signed_in"))

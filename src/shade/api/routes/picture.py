@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from shade.access import Mode, Viewer, picture, release_points, track, track_window
 from shade.api.auth import Principal, access, server_of, signed_in
 from shade.api.schemas import Feature, PointPage, VesselOut, VesselPage
-from shade.api.shapes import CURSOR, page, point_out, utc, vessel_out
+from shade.api.shapes import CURSOR, json_answer, page, point_out, utc, vessel_out
 from shade.errors import InputError, NotFoundError
 from shade.tracks.export import iso, track_geojson
 from shade.tracks.model import Vessel
@@ -88,7 +88,7 @@ def vessels(
     limit: int = Query(500, ge=1),
     cursor: str | None = Query(None, pattern=CURSOR),
     principal: Principal = Depends(signed_in),
-) -> dict[str, Any]:
+) -> Response:
     """The picture at ``at`` (default: now) as your party may see it, by MMSI."""
     server = server_of(request)
     viewer = server.viewer(principal.user)
@@ -111,7 +111,7 @@ def vessels(
 
     shown = picture(viewer, when, now, read, within if tests else None)
     items, following = page([vessel_out(viewer, v) for v in shown], cursor, _limit(request, limit))
-    return {"items": items, "next": following, "at": iso(when), "now": iso(now)}
+    return json_answer({"items": items, "next": following, "at": iso(when), "now": iso(now)})
 
 
 def released_vessel(request: Request, viewer: Viewer, mmsi: int) -> Vessel | None:
@@ -166,12 +166,12 @@ def vessel_track(
     limit: int = Query(1000, ge=1),
     cursor: str | None = Query(None, pattern=CURSOR),
     principal: Principal = Depends(signed_in),
-) -> dict[str, Any]:
+) -> Response:
     """The vessel's points from ``from`` to ``to``, in time order, as your party may see
     them (empty, not an error, for a vessel you may not see: as for one never seen)."""
     viewer, points = _track(request, principal, mmsi, start, end)
     items, following = page([point_out(viewer, p) for p in points], cursor, _limit(request, limit))
-    return {"items": items, "next": following}
+    return json_answer({"items": items, "next": following})
 
 
 @router.get("/vessels/{mmsi}/track.geojson", response_model=Feature, **access("signed_in"))
