@@ -4,7 +4,8 @@ Pure: no SQL, no clock reads, no printing (the store keeps these values; ``shade
 
 ``model`` the values (``Role``, ``User``, ``Token``, ``AuditEntry``) and the rules for names;
 ``passwords`` argon2 hashing and the password policy; ``tokens`` API tokens for scripts;
-``sessions`` browser sessions and their CSRF values; ``throttle`` login rate limits.
+``sessions`` browser sessions and their CSRF values; ``throttle`` login rate limits;
+``export`` users, tokens and audit entries as JSON values.
 """
 
 from shade.accounts.model import (

@@ -24,6 +24,7 @@ class PartyOut(BaseModel):
 
 
 class UserOut(BaseModel):
+    id: int
     name: str
     party: str | None
     role: str

@@ -11,7 +11,6 @@ import orjson
 from fastapi import Response
 
 from shade.access import Mode, Viewer
-from shade.accounts import AuditEntry, Token, User
 from shade.detect.events import Event, event_json
 from shade.errors import InputError
 from shade.parties import NEUTRAL
@@ -57,28 +56,6 @@ def event_out(event: Event) -> dict[str, Any]:
     return event_json(event)
 
 
-def user_out(user: User) -> dict[str, Any]:
-    return {
-        "name": user.name,
-        "party": user.party,
-        "role": user.role.value,
-        "admin": user.admin,
-        "disabled": user.disabled,
-        "created_at": iso(user.created_at),
-    }
-
-
-def token_out(token: Token, user: str) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "user": user,
-        "label": token.label,
-        "created_at": iso(token.created_at),
-        "last_used_at": iso(token.last_used_at),
-        "revoked_at": iso(token.revoked_at),
-    }
-
-
 def rule_out(row: ReleaseRow) -> dict[str, Any]:
     return {
         "owner": row.owner,
@@ -89,18 +66,6 @@ def rule_out(row: ReleaseRow) -> dict[str, Any]:
         "events": row.events,
         "updated_at": iso(row.updated_at),
         "updated_by": row.updated_by,
-    }
-
-
-def audit_out(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "at": iso(entry.at),
-        "actor": entry.actor,
-        "action": entry.action,
-        "target": entry.target,
-        "remote": entry.remote,
-        "detail": entry.detail,
     }
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from typing import Any
 
 import click
 import orjson
 
-from shade.accounts import Role, Token, User, check_password, check_user
+from shade.accounts import Role, check_password, check_user
+from shade.accounts.export import token_json, user_json
 from shade.accounts.tokens import token_id as id_of_token
 from shade.cli.history import db_option, open_store
 from shade.errors import InputError
@@ -53,29 +53,6 @@ def _read_password(name: str, from_stdin: bool) -> str:
         f"Password for {name}", hide_input=True, confirmation_prompt=True, value_proc=policy
     )
     return password
-
-
-def _user_json(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "party": user.party,
-        "role": user.role.value,
-        "admin": user.admin,
-        "disabled": user.disabled,
-        "created_at": iso(user.created_at),
-    }
-
-
-def _token_json(token: Token, user: str) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "user": user,
-        "label": token.label,
-        "created_at": iso(token.created_at),
-        "last_used_at": iso(token.last_used_at),
-        "revoked_at": iso(token.revoked_at),
-    }
 
 
 @click.group()
@@ -162,7 +139,7 @@ def list_users(as_json: bool, db: str | None) -> None:
         found = store.users()
     if as_json:
         for one in found:
-            click.echo(orjson.dumps(_user_json(one)).decode())
+            click.echo(orjson.dumps(user_json(one)).decode())
         return
     click.echo(f"{'NAME':<20}  {'PARTY':<16}  {'ROLE':<15}  {'ADMIN':<5}  {'STATE':<8}  CREATED")
     for one in found:
@@ -227,7 +204,7 @@ def list_tokens(name: str, as_json: bool, db: str | None) -> None:
         found = store.tokens(name)
     if as_json:
         for one in found:
-            click.echo(orjson.dumps(_token_json(one, name)).decode())
+            click.echo(orjson.dumps(token_json(one, name)).decode())
         return
     click.echo(f"{'ID':<12}  {'CREATED':<27}  {'LAST USED':<27}  {'STATE':<7}  LABEL")
     for one in found:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from shade.cli.options import listen_options
 from shade.detect.events import Event, EventKind
 from shade.errors import InputError
 from shade.parties import NEUTRAL
@@ -60,14 +61,7 @@ def _describe(event: Event) -> str:
     type=click.FloatRange(min=0),
     help="Times faster than real time; 0: as fast as possible [default: 10; 60 with --no-serve].",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
-@click.option(
-    "--port",
-    default=8000,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port to serve on (0: any free one).",
-)
+@listen_options
 @click.option(
     "--no-serve",
     "no_serve",

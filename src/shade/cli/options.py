@@ -24,3 +24,20 @@ def zones_option(command: click.decorators.FC) -> click.decorators.FC:
         type=click.Path(dir_okay=False),
         help="Zones to watch: a GeoJSON FeatureCollection of polygons (others are skipped).",
     )(command)
+
+
+def listen_options(command: click.decorators.FC) -> click.decorators.FC:
+    """--host and --port of a command that serves."""
+    command = click.option(
+        "--port",
+        default=8000,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help="Port to serve on (0: any free one).",
+    )(command)
+    return click.option(
+        "--host",
+        default="127.0.0.1",
+        show_default=True,
+        help="Address to serve on (0.0.0.0: every interface).",
+    )(command)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shade.cli.options import zones_option
+from shade.cli.options import listen_options, zones_option
 
 
 @click.command()
@@ -24,14 +24,7 @@ from shade.cli.options import zones_option
     help="The parties file (TOML; see docs/detect.md): who owns which units.",
 )
 @zones_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    default=8000,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port (0: any free one).",
-)
+@listen_options
 @click.option(
     "--ingest",
     "sources",

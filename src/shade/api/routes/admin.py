@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from shade.access import Release
 from shade.accounts import Role, User
+from shade.accounts.export import audit_json, token_json, user_json
 from shade.api.auth import (
     Principal,
     access,
@@ -37,7 +38,7 @@ from shade.api.schemas import (
     UserList,
     UserOut,
 )
-from shade.api.shapes import audit_out, rule_out, token_out, user_out
+from shade.api.shapes import rule_out
 from shade.errors import InputError, NotFoundError
 
 router = APIRouter(prefix="/api", tags=["admin"])
@@ -130,7 +131,7 @@ def users(
 ) -> dict[str, Any]:
     """The users you manage: your party's (a server admin: everyone)."""
     everyone = server_of(request).store.users()
-    return {"items": [user_out(u) for u in everyone if _manages(principal, u)]}
+    return {"items": [user_json(u) for u in everyone if _manages(principal, u)]}
 
 
 @router.post(
@@ -166,7 +167,7 @@ def add_user(
         actor=actor(principal),
         remote=remote(request),
     )
-    return user_out(user)
+    return user_json(user)
 
 
 @router.post("/users/{name}/disable", response_model=UserOut, **access("party_admin"))
@@ -183,7 +184,7 @@ def disable_user(
     store.disable_user(name, actor=actor(principal), remote=remote(request))
     changed = store.user(name)
     assert changed is not None
-    return user_out(changed)
+    return user_json(changed)
 
 
 # Tokens
@@ -197,7 +198,7 @@ def tokens(
     """Your API tokens, revoked ones too (never their secrets)."""
     name = principal.user.name
     found = server_of(request).store.tokens(name)
-    return {"items": [token_out(t, name) for t in found]}
+    return {"items": [token_json(t, name) for t in found]}
 
 
 @router.post("/tokens", response_model=NewTokenOut, status_code=201, **access("signed_in"))
@@ -214,7 +215,7 @@ def create_token(
     )
     made = store.token(token_id)
     assert made is not None
-    return {**token_out(made, name), "token": token}
+    return {**token_json(made, name), "token": token}
 
 
 @router.delete("/tokens/{token_id}", status_code=204, **access("signed_in"))
@@ -250,4 +251,4 @@ def audit(
 ) -> dict[str, Any]:
     """The audit log, newest first."""
     entries = server_of(request).store.audit_log(limit)
-    return {"items": [audit_out(e) for e in entries]}
+    return {"items": [audit_json(e) for e in entries]}

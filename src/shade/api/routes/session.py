@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from shade import __version__
 from shade.accounts import is_name
+from shade.accounts.export import user_json
 from shade.api.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -19,7 +20,6 @@ from shade.api.auth import (
 )
 from shade.api.errors import RateLimitedError, UnauthenticatedError
 from shade.api.schemas import Health, Login, Me, Problem, Session
-from shade.api.shapes import user_out
 from shade.tracks.export import iso
 
 router = APIRouter(prefix="/api", tags=["session"])
@@ -64,7 +64,7 @@ def login(body: Login, request: Request, response: Response) -> dict[str, object
         SESSION_COOKIE, secret, max_age=age, httponly=True, secure=True, samesite="strict"
     )
     response.set_cookie(CSRF_COOKIE, csrf, max_age=age, secure=True, samesite="strict")
-    return {"user": user_out(user), "csrf": csrf}
+    return {"user": user_json(user), "csrf": csrf}
 
 
 @router.delete("/session", status_code=204, **access("signed_in"))
@@ -90,4 +90,4 @@ def me(request: Request, principal: Principal = Depends(signed_in)) -> dict[str,
         {"id": party.id, "name": party.name, "colour": party.colour}
         for party in server.parties.parties
     ]
-    return {"user": user_out(principal.user), "parties": parties, "now": iso(server.hub.now())}
+    return {"user": user_json(principal.user), "parties": parties, "now": iso(server.hub.now())}
