@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,7 +87,16 @@ def postgres_database(server: str) -> Iterator[str]:
         yield admin.set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for attempt in range(20):
+                try:
+                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    break
+                except psycopg.errors.InsufficientPrivilege:
+                    # An autovacuum worker (the server's, not ours to end) is in the new
+                    # database: it leaves within moments.
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.25)
 
 
 @contextmanager
