@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
 
 from shade.api import Server, create_app
 from shade.config import Settings
@@ -168,3 +169,20 @@ def test_new_rules_start_a_new_epoch_and_a_snapshot_by_them(live: Any) -> None:
 def _admin(store: Store, name: str) -> dict[str, str]:
     _, token = store.create_token(name, "test", actor="test", remote=None)
     return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_disabled_user_is_cut_off_while_updates_flow(
+    live: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, client, now, headers = live
+    monkeypatch.setattr("shade.api.live._RECHECK_S", 0.0)  # check before every frame
+    with client.websocket_connect(WS, headers=headers["nato_viewer"]) as ws:
+        hello(ws)
+        assert ws.receive_json()["type"] == "snapshot"
+        store.write(Update([point(world.NATO, now + timedelta(seconds=5))], [], []))
+        assert ws.receive_json()["type"] == "update"
+        store.disable_user("nato_viewer", actor="test", remote=None)
+        store.write(Update([point(world.NATO, now + timedelta(seconds=15))], [], []))
+        with pytest.raises(WebSocketDisconnect) as cut:
+            ws.receive_json()
+    assert cut.value.code == 1008

@@ -143,6 +143,12 @@ async def _serve(websocket: WebSocket, server: Server, principal: Principal) -> 
         last_points = 0.0
         checked = time.monotonic()
         while not gone.is_set():
+            # Before anything else is sent: a busy stream must not keep out the check.
+            if time.monotonic() - checked >= _RECHECK_S:
+                checked = time.monotonic()
+                if not await run_in_threadpool(still_valid, server, principal):
+                    await websocket.close(code=_POLICY)
+                    return
             viewer = server.hub.viewer(party)
             frames: list[Frame] | None = None
             if epoch is not None and seq is not None:
@@ -172,13 +178,8 @@ async def _serve(websocket: WebSocket, server: Server, principal: Principal) -> 
                     newest = max((f.committed for f in frames if f.committed), default=None)
                     last_points = newest.timestamp() if newest else time.time()
                 continue
-            await _wait(wake, gone, _RECHECK_S)
+            await _wait(wake, gone, max(0.0, checked + _RECHECK_S - time.monotonic()))
             wake.clear()
-            if time.monotonic() - checked >= _RECHECK_S:
-                checked = time.monotonic()
-                if not await run_in_threadpool(still_valid, server, principal):
-                    await websocket.close(code=_POLICY)
-                    return
     finally:
         stop()
         if reader is not None:
