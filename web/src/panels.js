@@ -79,6 +79,9 @@ const FIELDS = [
   ["draught", "draught (m)"],
 ];
 
+// Decimals shown per field: positions to about 10 m, the rest as AIS carries them.
+const DECIMALS = { lat: 4, lon: 4, speed: 1, course: 1, draught: 1 };
+
 function releaseText(v) {
   if (v.release === "delayed") return `delayed ${v.release_minutes} min`;
   if (v.release === "coarsened") return `coarsened to a ${v.release_nm} nm cell`;
@@ -97,14 +100,17 @@ export function drawDetails(container) {
     let value = v[key];
     if (value == null) continue;
     if (key === "at" || key === "eta") value = time(value);
-    else if (typeof value === "number" && !Number.isInteger(value)) value = value.toFixed(4);
+    else if (typeof value === "number" && key in DECIMALS) value = value.toFixed(DECIMALS[key]);
     rows.push(el("dt", {}, label), el("dd", {}, String(value)));
   }
   container.replaceChildren(el("h3", {}, v.shipname ?? `MMSI ${v.mmsi}`), el("dl", {}, ...rows));
 }
 
+const fixed = (value, digits) => (typeof value === "number" ? value.toFixed(digits) : value);
+
 const SUMMARY = {
-  encounter: (e) => `CPA ${e.cpa_nm} nm in ${e.tcpa_min} min; closest ${e.closest_nm} nm`,
+  encounter: (e) =>
+    `CPA ${fixed(e.cpa_nm, 2)} nm in ${fixed(e.tcpa_min, 1)} min; closest so far ${fixed(e.closest_nm, 2)} nm`,
   zone: (e) => `${e.zone_name}, ${e.dwell_min} min`,
   gap: (e) => `silent ${e.gap_min} min`,
   loiter: (e) => `${e.duration_min} min at ${e.mean_knots} kn`,
