@@ -239,6 +239,32 @@ SETTINGS: tuple[Setting, ...] = (
         "The most items one page of the HTTP API holds (a client asking more gets this).",
         minimum=10,
     ),
+    Setting(
+        "hotline_flash_minutes",
+        5.0,
+        "A FLASH hotline message must be acknowledged by each receiving party within this "
+        "many minutes; then a reminder goes to the channel, after as long again the "
+        "party's duty officers are alerted, and after as long again its admins.",
+        minimum=0.01,
+    ),
+    Setting(
+        "hotline_immediate_minutes",
+        15.0,
+        "The acknowledgement deadline of an IMMEDIATE message (escalated as FLASH is).",
+        minimum=0.01,
+    ),
+    Setting(
+        "hotline_priority_minutes",
+        60.0,
+        "The acknowledgement deadline of a PRIORITY message (escalated as FLASH is).",
+        minimum=0.01,
+    ),
+    Setting(
+        "hotline_routine_minutes",
+        240.0,
+        "The acknowledgement deadline of a ROUTINE message (escalated as FLASH is).",
+        minimum=0.01,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -279,6 +305,10 @@ class Settings:
     ws_interval_ms: int = 1000
     ws_keep_frames: int = 2000
     api_page_max: int = 5000
+    hotline_flash_minutes: float = 5.0
+    hotline_immediate_minutes: float = 15.0
+    hotline_priority_minutes: float = 60.0
+    hotline_routine_minutes: float = 240.0
 
 
 def default_settings_path(env: Mapping[str, str]) -> Path:

@@ -5,7 +5,8 @@ Errors are data: each has a stable ``code`` (for scripts and the JSON error body
 
     ShadeError              "error", 500
     ├── InputError          "bad_input", 400: a file, stream or argument that cannot be used
-    │   └── NotFoundError   "not_found", 404: a path that does not exist
+    │   └── NotFoundError   "not_found", 404: a path that does not exist (or one not visible)
+    ├── ForbiddenError      "forbidden", 403: the user's role or party may not do this
     └── ConfigError         "bad_config", 400: a setting that cannot be parsed or is out of range
 """
 
@@ -38,6 +39,11 @@ class InputError(ShadeError):
 class NotFoundError(InputError):
     code = "not_found"
     http_status = 404
+
+
+class ForbiddenError(ShadeError):
+    code = "forbidden"
+    http_status = 403
 
 
 class ConfigError(ShadeError):

@@ -12,6 +12,9 @@ Static data go out only for vessels shown in full: a delayed unit's statics may 
 than its released position, a coarsened one's voyage data are not released. A client asks
 for the row of any other vessel it does not know yet (``release_vessel`` decides what).
 
+Hotline changes (a channel opened, a message sent, acknowledged or escalated) go to the
+streams of the parties of their channel only, in the same numbered frames.
+
 Pure: the caller passes the time (``now``: see ``shade.access.apply``) and does the locking.
 """
 
@@ -26,6 +29,7 @@ from typing import NamedTuple
 from shade.access.apply import Live, Viewer
 from shade.access.release import Mode
 from shade.detect.events import Event
+from shade.hotline.model import Change
 from shade.tracks.model import Point, Static
 
 
@@ -36,6 +40,7 @@ class Frame(NamedTuple):
     statics: list[Static]
     events: list[Event]
     committed: datetime | None  # when the commit it carries was made (None: a tick)
+    hotline: list[Change] = []  # noqa: RUF012 - never changed once made
 
 
 class Batch(NamedTuple):
@@ -49,6 +54,7 @@ class Batch(NamedTuple):
     statics: list[Static]
     events: list[Event]
     committed: datetime | None  # of the newest commit merged
+    hotline: list[Change] = []  # noqa: RUF012 - each key's newest, in order of change
 
 
 class PartyStream:
@@ -82,6 +88,7 @@ class PartyStream:
         events: Iterable[Event],
         now: datetime,
         committed: datetime | None = None,
+        hotline: Iterable[Change] = (),
     ) -> Frame | None:
         """The frame of a commit made at ``committed`` (or, with nothing new, of what came
         due by ``now``), or None if nothing goes out."""
@@ -89,10 +96,12 @@ class PartyStream:
         shown = self._live.events(events, now)
         viewer = self._live.viewer
         told = [s for s in statics if viewer.release(s.mmsi).mode is Mode.FULL]
-        if not (released or shown or told):
+        party = viewer.party
+        heard = [c for c in hotline if party is not None and party in c.parties]
+        if not (released or shown or told or heard):
             return None
         self.seq += 1
-        frame = Frame(self.seq, now, released, told, shown, committed)
+        frame = Frame(self.seq, now, released, told, shown, committed, heard)
         self._frames.append(frame)
         return frame
 
@@ -116,6 +125,7 @@ def merge(frames: Sequence[Frame], after: int) -> Batch:
     newest: dict[int, Point] = {}
     statics: dict[int, Static] = {}
     events: dict[str, Event] = {}
+    hotline: dict[str, Change] = {}
     committed: datetime | None = None
     for frame in frames:
         if frame.committed is not None and (committed is None or frame.committed > committed):
@@ -135,6 +145,9 @@ def merge(frames: Sequence[Frame], after: int) -> Batch:
         for event in frame.events:
             events.pop(event.id, None)  # re-inserted: the order is that of the last change
             events[event.id] = event
+        for change in frame.hotline:
+            hotline.pop(change.key, None)
+            hotline[change.key] = change
     return Batch(
         frames[0].seq,
         frames[-1].seq,
@@ -143,6 +156,7 @@ def merge(frames: Sequence[Frame], after: int) -> Batch:
         sorted(statics.values(), key=_static_mmsi),
         list(events.values()),
         committed,
+        list(hotline.values()),
     )
 
 

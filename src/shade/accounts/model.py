@@ -22,12 +22,27 @@ _PARTY: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class Role(StrEnum):
-    """What a user may do within their party (least to most)."""
+    """What a user may do within their party (least to most).
+
+    viewer           sees the picture and the party's hotline channels
+    watch_officer    also sends hotline messages and acknowledges those received
+    duty_officer     a watch officer to whom unacknowledged messages are escalated
+    liaison_officer  also opens hotline channels with other parties
+    party_admin      also manages the party's users and release rules
+    """
 
     VIEWER = "viewer"
     WATCH_OFFICER = "watch_officer"
+    DUTY_OFFICER = "duty_officer"
     LIAISON_OFFICER = "liaison_officer"
     PARTY_ADMIN = "party_admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
 
 
 @dataclass(frozen=True, slots=True)

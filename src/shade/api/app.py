@@ -1,7 +1,8 @@
 """The FastAPI application: routes, the live stream, errors, security headers, the web view.
 
 ``create_app(server)`` builds it over a ``Server``; while it runs, the hub hears of every
-write the store commits and its ticker lets out what comes due. The built browser view
+write the store commits and its ticker lets out what comes due, and the escalator takes
+the hotline's escalation steps as they fall due. The built browser view
 (``web/dist``) is served from ``/`` when present.
 """
 
@@ -19,7 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from shade import __version__
 from shade.api import errors, live
 from shade.api.errors import body
-from shade.api.routes import admin, events, picture, session
+from shade.api.escalator import Escalator
+from shade.api.routes import admin, events, hotline, ledger, picture, session
 from shade.api.schemas import Problem
 from shade.api.server import Server
 
@@ -45,9 +47,12 @@ def create_app(server: Server) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         unsubscribe = server.store.subscribe(server.hub.commit)
         server.hub.start()
+        escalator = Escalator(server.store, server.clock)
+        escalator.start()
         try:
             yield
         finally:
+            escalator.stop()
             server.hub.stop()
             unsubscribe()
 
@@ -70,8 +75,9 @@ def create_app(server: Server) -> FastAPI:
     app.state.server = server
     app.state.encoded = live.Encoded()
     errors.install(app)
-    for router in (session.router, picture.router, events.router, admin.router, live.router):
-        app.include_router(router)
+    routers = (session, picture, events, hotline, ledger, admin, live)
+    for module in routers:
+        app.include_router(module.router)
 
     @app.middleware("http")
     async def security_headers(

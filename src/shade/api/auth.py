@@ -6,6 +6,9 @@ build the authorization matrix):
 
     public        anyone
     signed_in     any user of a party served here, or a server admin
+    officer       a user of a party with the role watch_officer or above (not a server
+                  admin, who belongs to no party: the hotline is between parties)
+    liaison       a liaison officer or party admin, or a server admin
     party_admin   a party admin (of their own party), or a server admin
     admin         a server admin
 
@@ -32,7 +35,7 @@ CSRF_COOKIE: Final = "shade_csrf"
 CSRF_HEADER: Final = "X-CSRF-Token"
 _SAFE: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
-Level = Literal["public", "signed_in", "party_admin", "admin"]
+Level = Literal["public", "signed_in", "officer", "liaison", "party_admin", "admin"]
 
 
 class Principal(NamedTuple):
@@ -93,6 +96,20 @@ def signed_in(request: Request) -> Principal:
         if not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
             raise ForbiddenError(f"a change needs the session's {CSRF_HEADER} header")
     server_of(request).viewer(principal.user)  # ForbiddenError for a party not served here
+    return principal
+
+
+def officer(principal: Principal = Depends(signed_in)) -> Principal:
+    user = principal.user
+    if user.party is None or not user.role.at_least(Role.WATCH_OFFICER):
+        raise ForbiddenError("only a watch officer (or above) of a party may do this")
+    return principal
+
+
+def liaison(principal: Principal = Depends(signed_in)) -> Principal:
+    user = principal.user
+    if not user.admin and not user.role.at_least(Role.LIAISON_OFFICER):
+        raise ForbiddenError("only a liaison officer, a party admin or a server admin may do this")
     return principal
 
 

@@ -16,7 +16,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from shade.errors import ShadeError
+from shade.errors import ForbiddenError, ShadeError
+
+__all__ = [
+    "ConflictError",
+    "ForbiddenError",
+    "RateLimitedError",
+    "UnauthenticatedError",
+    "body",
+    "install",
+]
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +33,6 @@ log = logging.getLogger(__name__)
 class UnauthenticatedError(ShadeError):
     code = "unauthenticated"
     http_status = 401
-
-
-class ForbiddenError(ShadeError):
-    code = "forbidden"
-    http_status = 403
 
 
 class ConflictError(ShadeError):

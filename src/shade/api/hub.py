@@ -20,6 +20,7 @@ from shade.access import ReleaseRules, Viewer
 from shade.access.stream import Frame, PartyStream
 from shade.detect.events import Event
 from shade.detect.roster import Roster
+from shade.hotline.model import Change
 from shade.store.store import Commit
 from shade.tracks.model import Point, Static
 
@@ -69,7 +70,7 @@ class Hub:
                 newest = max(point.at for point in commit.points)
                 if self.feed_time is None or newest > self.feed_time:
                     self.feed_time = newest
-            self._push(commit.points, commit.statics, commit.events, self.clock())
+            self._push(commit.points, commit.statics, commit.events, self.clock(), commit.hotline)
 
     def tick(self) -> None:
         """Let out what came due (delayed, coarsened) with nothing new committed."""
@@ -82,10 +83,11 @@ class Hub:
         statics: list[Static],
         events: list[Event],
         committed: datetime | None,
+        hotline: tuple[Change, ...] = (),
     ) -> None:
         now = self.now()
         for party, stream in self._streams.items():
-            if stream.push(points, statics, events, now, committed) is not None:
+            if stream.push(points, statics, events, now, committed, hotline) is not None:
                 self._wake(party)
 
     def set_rules(self, rules: ReleaseRules) -> None:

@@ -28,7 +28,16 @@ from shade.access.stream import Batch, Frame, merge
 from shade.api.auth import Principal, authenticate, server_of, still_valid
 from shade.api.errors import ForbiddenError
 from shade.api.server import Server
-from shade.api.shapes import event_out, point_out, static_out, vessel_out
+from shade.api.shapes import (
+    channel_out,
+    escalation_out,
+    event_out,
+    message_out,
+    point_out,
+    static_out,
+    vessel_out,
+)
+from shade.hotline.model import Change, Message
 from shade.tracks.export import iso
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,53 @@ _HELLO_S = 2.0
 _RECHECK_S = 30.0
 _POLICY = 1008  # the WebSocket close code for "policy violation"
 _RECENT = timedelta(hours=6)  # closed events this recent come with a snapshot
+_RECENT_MESSAGES = 50  # per channel, with a snapshot (and every one not acknowledged)
+
+
+def _hotline_snapshot(server: Server, party: str | None) -> dict[str, Any]:
+    if party is None:
+        return {"channels": [], "messages": []}
+    hotline = server.store.hotline
+    channels = hotline.channels(party)
+    ids = [c.id for c in channels]
+    found: dict[str, Message] = {}
+    for channel in ids:
+        for message in hotline.messages([channel], limit=_RECENT_MESSAGES):
+            found[message.id] = message
+    for message in hotline.messages(ids, limit=10_000, open_for=party) if ids else []:
+        found[message.id] = message
+    ordered = sorted(found.values(), key=lambda m: m.seq)
+    return {
+        "channels": [channel_out(c) for c in channels],
+        "messages": [message_out(m) for m in ordered],
+    }
+
+
+def _hotline_out(change: Change) -> dict[str, Any]:
+    if change.message is not None:
+        return {"type": "message", "message": message_out(change.message)}
+    if change.channel is not None:
+        return {"type": "channel", "channel": channel_out(change.channel)}
+    assert change.escalation is not None
+    return {"type": "escalation", "escalation": escalation_out(change.escalation)}
+
+
+def _undelivered(party: str | None, messages: list[Message]) -> list[str]:
+    """Messages to the party not yet marked delivered to it: a screen of it has them now."""
+    if party is None:
+        return []
+    waiting = []
+    for message in messages:
+        receipt = message.receipt(party)
+        if receipt is not None and receipt.delivered_at is None:
+            waiting.append(message.id)
+    return waiting
+
+
+def _mark_delivered(server: Server, party: str, ids: list[str]) -> None:
+    at = server.clock()
+    for message_id in ids:
+        server.store.hotline.mark_delivered(message_id, party, at)
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -46,11 +102,14 @@ def _same_origin(websocket: WebSocket) -> bool:
     return urlsplit(origin).netloc == websocket.headers.get("host")
 
 
-def _snapshot(server: Server, viewer: Viewer, party: str | None) -> tuple[str, int, bytes]:
+def _snapshot(
+    server: Server, viewer: Viewer, party: str | None
+) -> tuple[str, int, bytes, list[str]]:
     epoch, seq = server.hub.position(party)
     now = server.hub.now()
     shown = picture(viewer, now, now, server.store.vessels_at)
     recent = server.store.events(start=now - _RECENT)
+    hotline = _hotline_snapshot(server, party)
     frame = {
         "type": "snapshot",
         "epoch": epoch,
@@ -58,8 +117,14 @@ def _snapshot(server: Server, viewer: Viewer, party: str | None) -> tuple[str, i
         "now": iso(now),
         "vessels": [vessel_out(viewer, v) for v in shown],
         "events": [event_out(e) for e in events(viewer, recent, now)],
+        "hotline": hotline,
     }
-    return epoch, seq, orjson.dumps(frame)
+    waiting = [
+        m["id"]
+        for m in hotline["messages"]
+        if any(r["party"] == party and r["delivered_at"] is None for r in m["receipts"])
+    ]
+    return epoch, seq, orjson.dumps(frame), waiting
 
 
 class Encoded:
@@ -94,6 +159,7 @@ def _update(viewer: Viewer, epoch: str, batch: Batch) -> str:
         "points": [point_out(viewer, p) for p in batch.points],
         "statics": [static_out(s) for s in batch.statics],
         "events": [event_out(e) for e in batch.events],
+        "hotline": [_hotline_out(c) for c in batch.hotline],
     }
     return orjson.dumps(frame).decode()
 
@@ -154,12 +220,16 @@ async def _serve(websocket: WebSocket, server: Server, principal: Principal) -> 
             if epoch is not None and seq is not None:
                 frames = server.hub.since(party, seq, epoch)
             if frames is None:
-                epoch, seq, data = await run_in_threadpool(_snapshot, server, viewer, party)
+                epoch, seq, data, waiting = await run_in_threadpool(
+                    _snapshot, server, viewer, party
+                )
                 await websocket.send_text(data.decode())
+                if waiting and party is not None:
+                    await run_in_threadpool(_mark_delivered, server, party, waiting)
                 continue
             assert epoch is not None and seq is not None  # set with frames
             if frames:
-                only_points = not any(f.events or f.statics for f in frames)
+                only_points = not any(f.events or f.statics or f.hotline for f in frames)
                 # Positions at most every interval, counted between the commits sent (the
                 # feed commits about once a second: counted between sends, they would
                 # alias with it and wait most of a commit each time).
@@ -174,6 +244,10 @@ async def _serve(websocket: WebSocket, server: Server, principal: Principal) -> 
                 )
                 await websocket.send_text(text)
                 seq = frames[-1].seq
+                sent = [c.message for f in frames for c in f.hotline if c.message is not None]
+                waiting = _undelivered(party, sent)
+                if waiting and party is not None:
+                    await run_in_threadpool(_mark_delivered, server, party, waiting)
                 if any(f.points for f in frames):
                     newest = max((f.committed for f in frames if f.committed), default=None)
                     last_points = newest.timestamp() if newest else time.time()

@@ -8,7 +8,7 @@ start, then learnt from each commit, so a vessel's party is the same on every pa
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from shade.access import ReleaseRules, Viewer
@@ -18,6 +18,7 @@ from shade.api.hub import Hub
 from shade.config import Settings
 from shade.detect.roster import Roster
 from shade.detect.zones import Zone
+from shade.ledger import Signers
 from shade.parties import Parties
 from shade.store import Store
 
@@ -30,6 +31,7 @@ class Server:
     settings: Settings
     hub: Hub
     web: Path | None = None  # the built browser view, if any
+    signers: Signers = field(default_factory=Signers)  # the ledger keys held here
     throttle: Throttle = field(init=False)
 
     def __post_init__(self) -> None:
@@ -44,6 +46,7 @@ class Server:
         zones: tuple[Zone, ...] = (),
         settings: Settings | None = None,
         web: Path | None = None,
+        signers: Signers | None = None,
     ) -> Server:
         settings = settings or store.settings
         roster = Roster(parties)
@@ -56,7 +59,7 @@ class Server:
             settings.ws_keep_frames,
             store.latest_time(),
         )
-        return cls(store, parties, zones, settings, hub, web)
+        return cls(store, parties, zones, settings, hub, web, signers or Signers())
 
     def viewer(self, user: User) -> Viewer:
         """How ``user`` sees the picture: as their party (a server admin with no party sees
@@ -64,6 +67,10 @@ class Server:
         if user.party is not None and self.parties.get(user.party) is None:
             raise ForbiddenError(f"party {user.party!r} of user {user.name!r} is not served here")
         return self.hub.viewer(user.party)
+
+    def clock(self) -> datetime:
+        """The wall clock (UTC): hotline times are the server's, not the feed's."""
+        return self.hub.clock()
 
     def rules_changed(self) -> None:
         self.hub.set_rules(read_rules(self.store, self.parties))

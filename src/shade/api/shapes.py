@@ -13,6 +13,8 @@ from fastapi import Response
 from shade.access import Mode, Viewer
 from shade.detect.events import Event, event_json
 from shade.errors import InputError
+from shade.hotline.escalation import next_step_at
+from shade.hotline.model import Channel, Escalation, Message, Receipt
 from shade.parties import NEUTRAL
 from shade.store.accounts import ReleaseRow
 from shade.tracks.export import iso, point_json, vessel_json
@@ -92,3 +94,60 @@ def page(
     chosen = items[start : start + limit]
     more = start + limit < len(items)
     return chosen, str(start + limit) if more else None
+
+
+def channel_out(channel: Channel) -> dict[str, Any]:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "parties": list(channel.parties),
+        "created_at": iso(channel.created_at),
+        "created_by": channel.created_by,
+    }
+
+
+def _receipt_out(message: Message, receipt: Receipt) -> dict[str, Any]:
+    return {
+        "party": receipt.party,
+        "delivered_at": iso(receipt.delivered_at),
+        "read_at": iso(receipt.read_at),
+        "read_by": receipt.read_by,
+        "acked_at": iso(receipt.acked_at),
+        "acked_by": receipt.acked_by,
+        "ack_seq": receipt.ack_seq,
+        "level": receipt.level.name.lower(),
+        "escalated_at": iso(receipt.escalated_at),
+        "next_step_at": iso(next_step_at(message, receipt)),
+    }
+
+
+def message_out(message: Message) -> dict[str, Any]:
+    """A hotline message as every party of its channel sees it, receipts included."""
+    return {
+        "id": message.id,
+        "channel": message.channel,
+        "seq": message.seq,
+        "party": message.party,
+        "author": message.author,
+        "precedence": message.precedence.value,
+        "sent_at": iso(message.sent_at),
+        "deadline_at": iso(message.deadline_at),
+        "phrase": message.phrase,
+        "params": message.params,
+        "text": message.text,
+        "english": message.english,
+        "chinese": message.chinese,
+        "event": message.event,
+        "acknowledged": message.acknowledged,
+        "receipts": [_receipt_out(message, r) for r in message.receipts],
+    }
+
+
+def escalation_out(step: Escalation) -> dict[str, Any]:
+    return {
+        "message": step.message,
+        "channel": step.channel,
+        "party": step.party,
+        "level": step.level.name.lower(),
+        "at": iso(step.at),
+    }

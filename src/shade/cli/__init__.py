@@ -32,6 +32,8 @@ COMMANDS = {
     "settings": "shade.cli.settings:settings",
     "user": "shade.cli.accounts:user",
     "token": "shade.cli.accounts:token",
+    "keys": "shade.cli.ledger:keys",
+    "ledger": "shade.cli.ledger:ledger",
 }
 
 
@@ -63,6 +65,8 @@ def cli() -> None:
       shade track 367000000 --geojson       one vessel's track
       shade ingest feed.nmea --detect --parties parties.toml --zones zones.geojson
       shade events --kind encounter         what the detectors found
+      shade keys generate --party nato      a party's key for the hotline's signed record
+      shade ledger verify DIR --keys FILE   check an exported record alone, offline
       shade settings                        every setting, its value and where it came from
     """
 

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,6 +49,41 @@ def _describe(event: Event) -> str:
     except (KeyError, ValueError):
         figures = ", ".join(f"{k} {v}" for k, v in event.figures.items())
     return f"{iso(event.start)}  {event.kind.value:<10} {state} {who}: {figures}"
+
+
+def _describe_hotline(change: Any, told: set[str]) -> list[str]:
+    """Lines for a hotline change not told yet: a message sent, a party's acknowledgement,
+    an escalation step (``told`` remembers what was)."""
+    lines = []
+    message, step = change.message, change.escalation
+
+    def when(at: datetime) -> str | None:
+        return iso(at.replace(microsecond=0))
+
+    if message is not None:
+        to = ", ".join(r.party for r in message.receipts)
+        if message.id not in told:
+            told.add(message.id)
+            said = message.english or message.text or ""
+            lines.append(
+                f"{when(message.sent_at)}  hotline    {message.precedence.value:<9} "
+                f"{message.party} -> {to}: {said} [ledger {message.seq}]"
+            )
+        for receipt in message.receipts:
+            key = f"{message.id}:ack:{receipt.party}"
+            if receipt.acked_at is not None and key not in told:
+                told.add(key)
+                lines.append(
+                    f"{when(receipt.acked_at)}  hotline    ack       {receipt.party} "
+                    f"({receipt.acked_by}) acknowledged {message.precedence.value} from "
+                    f"{message.party} [ledger {receipt.ack_seq}]"
+                )
+    if step is not None:
+        lines.append(
+            f"{when(step.at)}  hotline    escalated {step.party}: "
+            f"{step.level.name.lower().replace('_', ' ')} (message {step.message[:8]})"
+        )
+    return lines
 
 
 @click.command()
@@ -187,25 +223,54 @@ def _serve(
 ) -> None:
     from shade.api import Server
     from shade.api.run import Background, default_web, serve
+    from shade.config import load_settings
+    from shade.hotline import actions
+    from shade.hotline.model import Change
     from shade.sim.accounts import seed
     from shade.sim.demo import DEMO_PARTIES, DemoFeed
+    from shade.sim.hotline import Exchange, demo_keys, demo_settings
     from shade.sim.zones import irtc_zones
     from shade.store import Store
     from shade.store.store import Commit
 
     logging.basicConfig(level=logging.WARNING, format="shade: %(message)s")
-    with Store.open(db) as store:
+    settings = demo_settings(load_settings(), speed)
+    keys = demo_database().with_name("shade-demo-keys")
+    with Store.open(db, settings) as store:
         users = seed(store)
         web = default_web()
-        server = Server.open(store, DEMO_PARTIES, tuple(irtc_zones()), web=web)
+        signers = demo_keys(keys)
+        server = Server.open(store, DEMO_PARTIES, tuple(irtc_zones()), settings, web, signers)
         start = datetime.now(UTC).replace(microsecond=0)
         feed = DemoFeed(store, minutes, speed, nmea_path, replay_path, start_at=start)
+
+        def check_event(event: Event, sender: str, receivers: list[str]) -> dict[str, Any]:
+            viewer = server.hub.viewer(sender)
+            return actions.check_event(
+                event, event.id, sender, receivers, viewer.rules, viewer.party_of, server.hub.now()
+            )
+
+        exchange = Exchange(store, signers, settings, check_event)
 
         def announce(commit: Commit) -> None:
             for event in commit.events:
                 on_event(event)
+            for change in commit.hotline:
+                if change.message is not None or change.escalation is not None:
+                    on_hotline(change)
+
+        told: set[str] = set()
+
+        def on_hotline(change: Change) -> None:
+            for line in _describe_hotline(change, told):
+                try:
+                    click.echo(line)
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    return
 
         store.subscribe(announce)
+        store.subscribe(exchange.on_commit)
 
         def started(url: str) -> None:
             click.echo(f"SHADE demo: {what}, sent {pace} to {feed.address}")
@@ -216,7 +281,10 @@ def _serve(
             for user in users:
                 who = user.party or "server admin"
                 click.echo(f"  {user.name:<11} {user.password}   {who}, {user.role.value}")
-            click.echo(f"API: {url}api/docs    Ctrl-C stops\n")
+            click.echo(f"API: {url}api/docs    Ctrl-C stops")
+            click.echo(f"ledger keys: {keys}/public-keys.txt (verify an export with them)\n")
             sys.stdout.flush()
 
-        serve(server, host, port, started, [Background("demo feed", feed.run, feed.stop)])
+        work = [Background("demo feed", feed.run, feed.stop)]
+        serve(server, host, port, started, work)
+        exchange.stop()

@@ -41,3 +41,22 @@ def listen_options(command: click.decorators.FC) -> click.decorators.FC:
         show_default=True,
         help="Address to serve on (0.0.0.0: every interface).",
     )(command)
+
+
+def default_keys_dir() -> str:
+    """Where a server keeps its keys by default, e.g. ~/.local/share/shade/keys."""
+    import platformdirs
+
+    return str(platformdirs.user_data_path("shade", appauthor=False) / "keys")
+
+
+def keys_option(command: click.decorators.FC) -> click.decorators.FC:
+    """--keys DIR: the directory of the log's and the hosted parties' keys."""
+    return click.option(
+        "--keys",
+        "keys_dir",
+        metavar="DIR",
+        type=click.Path(file_okay=False),
+        help="The ledger's keys: log.key, parties/<id>.key, public-keys.txt "
+        "(`shade keys generate`). Default: keys/ in your data directory.",
+    )(command)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from shade.cli.options import listen_options, zones_option
+from shade.cli.options import default_keys_dir, keys_option, listen_options, zones_option
 
 
 @click.command()
@@ -32,6 +32,7 @@ from shade.cli.options import listen_options, zones_option
     metavar="SOURCE",
     help="Also ingest this feed, with every detector (as `shade ingest --detect`); repeatable.",
 )
+@keys_option
 @click.option(
     "--web",
     "web_dir",
@@ -45,6 +46,7 @@ def serve(
     host: str,
     port: int,
     sources: tuple[str, ...],
+    keys_dir: str | None,
     web_dir: Path | None,
 ) -> None:
     """Serve the shared picture: HTTP API, live stream (/ws) and the map in the browser.
@@ -55,6 +57,10 @@ def serve(
     /api/docs and in docs/api.md. With --ingest, the server also takes feeds (files,
     tcp://, tcp-listen://, udp://) and runs the detectors on them, and its live stream
     shows each commit as it lands.
+
+    The hotline's messages and acknowledgements are signed into the ledger with the keys
+    in --keys: the log's (log.key) and each hosted party's (parties/<id>.key); make them
+    with `shade keys generate`. A party without a key here can read but not send.
 
     \b
     Examples:
@@ -70,6 +76,7 @@ def serve(
     from shade.detect.zones import load_zones
     from shade.errors import InputError
     from shade.ingest.pipeline import Pipeline
+    from shade.ledger import load_signers
     from shade.parties import load_parties
     from shade.store import Store
     from shade.tracks.model import Update
@@ -82,8 +89,10 @@ def serve(
     web = web_dir if web_dir is not None else default_web()
     if web is not None and not (web / "index.html").is_file():
         raise InputError(f"{web}: no index.html (build the view with ./run web)")
+    keys = Path(keys_dir or default_keys_dir())
+    signers = load_signers(keys)
     with Store.open(db, settings) as store:
-        server = Server.open(store, parties, zones, settings, web)
+        server = Server.open(store, parties, zones, settings, web, signers)
         work = []
         if sources:
             found = detection(settings, parties_path, zones_path)
@@ -98,6 +107,9 @@ def serve(
         def started(url: str) -> None:
             click.echo(f"shade: store {store.url}", err=True)
             click.echo(f"shade: {len(parties.parties)} parties, {len(zones)} zones", err=True)
+            held = ", ".join(sorted(signers.parties)) or "none"
+            log_key = signers.log.name if signers.log else "none (shade keys generate --log)"
+            click.echo(f"shade: ledger keys in {keys}: log {log_key}; parties {held}", err=True)
             if web is None:
                 click.echo("shade: no browser view built (./run web); the API only", err=True)
             click.echo(f"shade: serving {url} (API: {url}api/docs); Ctrl-C stops", err=True)

@@ -43,6 +43,7 @@ def demo_users() -> list[DemoUser]:
         DemoUser("nato", password(), "nato", Role.WATCH_OFFICER, False),
         DemoUser("plan", password(), "plan", Role.WATCH_OFFICER, False),
         DemoUser("jmsdf", password(), "jmsdf", Role.WATCH_OFFICER, False),
+        DemoUser("jmsdf-duty", password(), "jmsdf", Role.DUTY_OFFICER, False),
         DemoUser("nato-admin", password(), "nato", Role.PARTY_ADMIN, False),
         DemoUser("admin", password(), None, Role.VIEWER, True),
     ]

@@ -16,6 +16,15 @@ comes back as an aware UTC datetime.
     audit       every change to the tables above (and release rules): who, when, what,
                 from where; append-only
     release_rules   what each party releases to each other party, as plain fields
+    ledger_entries  the signed record (``shade.ledger``): each entry's canonical bytes and
+                    Merkle leaf hash, by place; append-only
+    ledger_readers  which parties may read each entry (the others see its leaf hash only)
+    ledger_checkpoints  a signed checkpoint of every size the log has had
+    ledger_cosignatures the parties' cosignatures of checkpoints
+    hotline_channels, hotline_members   channels and the parties in each
+    hotline_messages    every message sent, with its ledger place and its phrase
+    hotline_receipts    per message and receiving party: delivered, read, acknowledged,
+                        escalated
 """
 
 from __future__ import annotations
@@ -34,11 +43,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -280,4 +291,105 @@ release_rules = Table(
     Column("events", Boolean, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", Text, nullable=False),
+)
+
+# The ledger. seq is the entry's place in the log (0 for the first), set by the writer
+# under the ledger's lock; record is the entry's canonical bytes (the Merkle leaf's data).
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("party", Text, nullable=False),  # the author party, whose key signed it
+    Column("at", UtcDateTime, nullable=False),
+    Column("leaf", LargeBinary, nullable=False),  # SHA-256(0x00 || record)
+    Column("record", LargeBinary, nullable=False),
+)
+
+ledger_readers = Table(
+    "ledger_readers",
+    metadata,
+    Column("party", Text, primary_key=True),
+    Column("seq", BigInteger, ForeignKey("ledger_entries.seq"), primary_key=True),
+)
+
+# note: the checkpoint as the log signed it (its signature alone; cosignatures apart).
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signed_at", UtcDateTime, nullable=False),
+)
+
+# line: the note signature line as the party signed it (C2SP tlog-cosignature).
+ledger_cosignatures = Table(
+    "ledger_cosignatures",
+    metadata,
+    Column("size", BigInteger, ForeignKey("ledger_checkpoints.size"), primary_key=True),
+    Column("party", Text, primary_key=True),
+    Column("line", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+hotline_channels = Table(
+    "hotline_channels",
+    metadata,
+    Column("id", Text, primary_key=True),  # random: an id says nothing of others
+    Column("name", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Text, nullable=False),
+)
+
+hotline_members = Table(
+    "hotline_members",
+    metadata,
+    Column("channel_id", Text, ForeignKey("hotline_channels.id"), primary_key=True),
+    Column("party", Text, primary_key=True),
+    Index("ix_hotline_members_party", "party"),
+)
+
+# key: the sender's idempotency key; a retry with the same key finds this row.
+hotline_messages = Table(
+    "hotline_messages",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("channel_id", Text, ForeignKey("hotline_channels.id"), nullable=False),
+    Column("seq", BigInteger, ForeignKey("ledger_entries.seq"), nullable=False),
+    Column("party", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("author_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("key", Text),
+    Column("precedence", String(16), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("deadline_at", UtcDateTime, nullable=False),
+    Column("phrase", Text),
+    Column("params", Text),  # a JSON object, or null
+    Column("text", Text),
+    Column("english", Text),
+    Column("chinese", Text),
+    Column("event_id", Text),
+    Column("event", Text),  # the event as it was when sent (JSON), or null
+    UniqueConstraint("author_id", "key", name="ux_hotline_messages_key"),
+    Index("ux_hotline_messages_seq", "seq", unique=True),
+    Index("ix_hotline_messages_channel", "channel_id", "sent_at"),
+)
+
+hotline_receipts = Table(
+    "hotline_receipts",
+    metadata,
+    Column("message_id", Text, ForeignKey("hotline_messages.id"), primary_key=True),
+    Column("party", Text, primary_key=True),
+    Column("deadline_at", UtcDateTime, nullable=False),  # the message's: for the sweep
+    Column("delivered_at", UtcDateTime),
+    Column("read_at", UtcDateTime),
+    Column("read_by", Text),
+    Column("acked_at", UtcDateTime),
+    Column("acked_by", Text),
+    Column("ack_seq", BigInteger),
+    Column("level", SmallInteger, nullable=False),
+    Column("escalated_at", UtcDateTime),
+    # The sweep's question: which are still unacknowledged, by deadline.
+    Index("ix_hotline_receipts_open", "acked_at", "deadline_at"),
 )

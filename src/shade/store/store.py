@@ -54,10 +54,14 @@ from shade.accounts import (
 from shade.config import Settings
 from shade.detect.events import Event, EventKind
 from shade.errors import InputError, NotFoundError, ShadeError
+from shade.hotline.model import Change
+from shade.ledger import Signers
 from shade.store import accounts, picture, queries
 from shade.store import engine as engines
 from shade.store import events as stored_events
 from shade.store.accounts import ReleaseRow
+from shade.store.hotline import HotlineRecords
+from shade.store.ledger import Appender, Book, LedgerRecords
 from shade.store.picture import BBox
 from shade.store.schema import as_utc
 from shade.store.writes import Dimensions, PostgresWriter, SqliteWriter, aware
@@ -72,6 +76,7 @@ class Commit(NamedTuple):
     points: list[Point]
     statics: list[Static]
     events: list[Event]
+    hotline: tuple[Change, ...] = ()  # channels and messages changed, escalations
 
 
 Subscriber = Callable[[Commit], None]
@@ -105,6 +110,9 @@ class Store:
         )
         self._subscribers: dict[object, Subscriber] = {}
         self._subscribing = threading.Lock()
+        self.book = Book()  # the ledger's tree, in memory (shade.store.ledger)
+        self.ledger = LedgerRecords(self)
+        self.hotline = HotlineRecords(self)
 
     @classmethod
     def open(
@@ -180,6 +188,41 @@ class Store:
         ):
             yield connection
 
+    # For the store's own modules (hotline, ledger): the same transactions.
+    reading = _reading
+    writing = _writing
+
+    @contextmanager
+    def ledger_writing(self, signers: Signers) -> Iterator[Appender]:
+        """A writing transaction that appends to the ledger: committed with SQLite's
+        synchronous=FULL (an accepted entry survives a power cut, not only a crash), under
+        the ledger's lock; the in-memory tree follows a rollback back."""
+        with self.book.lock, self._failures("cannot be written"):
+            connection = self.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+            sqlite = self.engine.dialect.name == "sqlite"
+            appender: Appender | None = None
+            try:
+                if sqlite:
+                    # On the driver's connection, outside any transaction (it is in
+                    # autocommit mode: see shade.store.engine).
+                    _driver(connection).execute("PRAGMA synchronous=FULL")
+                with connection.begin():
+                    appender = Appender(connection, self.book, signers)
+                    yield appender
+            except BaseException:
+                if appender is not None:
+                    self.book.truncate(appender.base)
+                raise
+            finally:
+                if sqlite:
+                    _driver(connection).execute("PRAGMA synchronous=NORMAL")
+                connection.close()
+
+    def tell(self, changes: Sequence[Change]) -> None:
+        """Tell subscribers of committed hotline changes (for the store's own modules)."""
+        if changes:
+            self._tell([], [], [], tuple(changes))
+
     # Writing
 
     def write(self, update: Update, events: Sequence[Event] = ()) -> None:
@@ -228,13 +271,19 @@ class Store:
 
         return unsubscribe
 
-    def _tell(self, points: list[Point], statics: list[Static], events: list[Event]) -> None:
+    def _tell(
+        self,
+        points: list[Point],
+        statics: list[Static],
+        events: list[Event],
+        hotline: tuple[Change, ...] = (),
+    ) -> None:
         with self._subscribing:
             subscribers = list(self._subscribers.values())
         for callback in subscribers:
             try:
                 # Each its own lists: one subscriber changing them must not change another's.
-                callback(Commit(list(points), list(statics), list(events)))
+                callback(Commit(list(points), list(statics), list(events), hotline))
             except Exception:
                 log.exception("an event subscriber failed: %r", callback)
 
@@ -633,6 +682,10 @@ class Store:
             target = f"{owner}->{viewer}"
             accounts.write_audit(connection, at, actor, "release.remove", target, detail, remote)
         return True
+
+
+def _driver(connection: Connection) -> Any:
+    return connection.connection.driver_connection
 
 
 def _utc(at: datetime | None) -> datetime | None:

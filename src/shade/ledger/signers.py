@@ -1,0 +1,91 @@
+"""The keys a server holds, in a directory of its own: the log's and its parties'.
+
+    log.key             the log's signer key (named as the log's origin): signs checkpoints
+    parties/<id>.key    the signer key of each party hosted here: signs its entries, and
+                        cosigns checkpoints when one of its admins asks
+    public-keys.txt     the verifier keys of all of them, rewritten at each change: the
+                        file to hand to the other parties (``shade ledger verify --keys``)
+
+Signer key files are made readable by their owner only. A party that keeps its key
+elsewhere (it cosigns offline) is simply absent from ``parties/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from shade.ledger.keys import KeyRing, LedgerKeyError, SignerKey, read_signer
+
+LOG_KEY: Final = "log.key"
+PARTY_KEYS: Final = "parties"
+PUBLIC_KEYS: Final = "public-keys.txt"
+
+
+@dataclass
+class Signers:
+    log: SignerKey | None = None
+    parties: dict[str, SignerKey] = field(default_factory=dict)
+
+    def party(self, party: str) -> SignerKey:
+        """The party's signer key; LedgerKeyError (saying how to make one) if it is not here."""
+        key = self.parties.get(party)
+        if key is None:
+            raise LedgerKeyError(
+                f"party {party!r} has no signing key on this server "
+                f"(shade keys generate --party {party})"
+            )
+        return key
+
+    def log_key(self) -> SignerKey:
+        if self.log is None:
+            raise LedgerKeyError("this server has no log key (shade keys generate --log)")
+        return self.log
+
+    def keyring(self) -> KeyRing:
+        """The verifier keys of every key held here."""
+        held = [self.log] if self.log is not None else []
+        return KeyRing(key.verifier for key in [*held, *self.parties.values()])
+
+
+def load_signers(directory: Path) -> Signers:
+    """The keys in ``directory`` (none if it does not exist); LedgerKeyError for a key file
+    that cannot be read or whose name does not match its file."""
+    signers = Signers()
+    log = directory / LOG_KEY
+    if log.is_file():
+        signers.log = read_signer(log)
+    parties = directory / PARTY_KEYS
+    if parties.is_dir():
+        for path in sorted(parties.glob("*.key")):
+            key = read_signer(path)
+            if key.name != path.stem:
+                raise LedgerKeyError(f"{path}: the key is named {key.name!r}, not {path.stem!r}")
+            signers.parties[key.name] = key
+    return signers
+
+
+def generate_key(directory: Path, name: str, *, log: bool = False) -> SignerKey:
+    """A new signer key, written to ``directory`` (made if need be), and the public keys
+    file brought up to date. A key that exists is never replaced: LedgerKeyError."""
+    key = SignerKey.generate(name)
+    path = directory / LOG_KEY if log else directory / PARTY_KEYS / f"{name}.key"
+    if path.exists():
+        raise LedgerKeyError(f"{path} exists: a key is never replaced (remove it by hand)")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Created readable by the owner alone, before anything is written into it.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(key.text + "\n")
+    write_public_keys(directory)
+    return key
+
+
+def write_public_keys(directory: Path) -> Path:
+    """Rewrite ``public-keys.txt`` from the keys held in ``directory``."""
+    path = directory / PUBLIC_KEYS
+    text = "# SHADE ledger verifier keys: the log's and the parties'\n"
+    path.write_text(text + load_signers(directory).keyring().text, encoding="utf-8")
+    return path
