@@ -25,7 +25,7 @@ class Running(NamedTuple):
 @pytest.fixture
 def running(store_url: str) -> Iterator[Running]:
     store, now = world.build(store_url)
-    server = Server.open(store, world.PARTIES)
+    server = Server.open(store, world.PARTIES, signers=world.SIGNERS)
     tokens: dict[str, dict[str, str]] = {}
 
     def token(name: str) -> dict[str, str]:

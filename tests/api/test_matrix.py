@@ -17,7 +17,7 @@ from shade.store import Store
 from tests.api import world
 from tests.api.conftest import Running
 
-LEVELS: Final = {"public", "signed_in", "party_admin", "admin"}
+LEVELS: Final = {"public", "signed_in", "officer", "liaison", "party_admin", "admin"}
 PRINCIPALS: Final = ["anonymous", *world.USERS]
 
 
@@ -57,6 +57,10 @@ def expected(level: str, principal: str, names_a_party: bool) -> str:
     party, role, admin = world.USERS[principal]
     if level == "admin":
         return "allow" if admin else "forbidden"
+    if level == "officer":
+        return "allow" if party is not None and role.at_least(Role.WATCH_OFFICER) else "forbidden"
+    if level == "liaison":
+        return "allow" if admin or role.at_least(Role.LIAISON_OFFICER) else "forbidden"
     if level == "party_admin" and not (admin or role is Role.PARTY_ADMIN):
         return "forbidden"
     if names_a_party and party is None:
@@ -90,12 +94,17 @@ def request_for(
     if principal != "anonymous":
         token_id, _ = running.store.create_token(principal, "own", actor="test", remote=None)
     event = running.store.events()[0]
+    channel = next(c for c in running.store.hotline.channels() if c.parties == ("nato", "plan"))
+    message = running.store.hotline.messages([channel.id])[0]
     values = {
         "{mmsi}": str(world.NATO),
         "{event_id}": event.id,
         "{viewer}": (party or "nato") if side == "own" else _other_party(party),
         "{name}": "nato_viewer",
         "{token_id}": token_id,
+        "{channel_id}": channel.id,
+        "{message_id}": message.id,
+        "{seq}": "0",
     }
     for key, value in values.items():
         path = path.replace(key, value)
@@ -106,6 +115,15 @@ def request_for(
         ("POST", "/api/session"): {"name": "nato_viewer", "password": world.PASSWORD},
         ("POST", "/api/users"): {"name": "newcomer", "password": "a long password here"},
         ("POST", "/api/tokens"): {"label": "matrix"},
+        ("POST", "/api/hotline/preview"): {"phrase": "understood"},
+        ("POST", "/api/hotline/channels"): {
+            "name": "matrix",
+            "parties": sorted({party or "plan", _other_party(party)}),
+        },
+        ("POST", f"/api/hotline/channels/{channel.id}/messages"): {
+            "precedence": "ROUTINE",
+            "text": f"matrix {principal}",
+        },
     }
     body = bodies.get((method, path))
     if method == "PUT" and path.startswith("/api/release-rules/"):

@@ -1,17 +1,24 @@
 """A small world for the server tests: three parties, their units and a neutral merchant
-with ten minutes of track up to the present, events, release rules, users of every role.
+with ten minutes of track up to the present, events, release rules, users of every role,
+ledger keys, and two hotline channels with a message each.
 
 Rules (owner -> viewer): plan -> nato delayed 5 min; nato -> plan coarsened 10 nm;
 jmsdf -> nato full with events; nato -> jmsdf full; every other pair hidden.
+Channels: "NATO - PLA Navy" (a FLASH from nato_watch), "PLA Navy - JMSDF" (a ROUTINE from
+plan_watch): jmsdf is not in the first, nato not in the second.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
 from shade.accounts import Passwords, Role
+from shade.config import Settings
 from shade.detect.events import Event, EventKind, event_id
+from shade.hotline import actions
+from shade.hotline.model import Channel, Message
+from shade.ledger import SignerKey, Signers
 from shade.parties import Parties, parse_parties
 from shade.store import Store
 from shade.tracks.model import Point, Static, Update
@@ -50,10 +57,18 @@ USERS: Final = {
     "nato_liaison": ("nato", Role.LIAISON_OFFICER, False),
     "nato_admin": ("nato", Role.PARTY_ADMIN, False),
     "plan_viewer": ("plan", Role.VIEWER, False),
+    "plan_watch": ("plan", Role.WATCH_OFFICER, False),
+    "plan_duty": ("plan", Role.DUTY_OFFICER, False),
     "plan_admin": ("plan", Role.PARTY_ADMIN, False),
     "jmsdf_viewer": ("jmsdf", Role.VIEWER, False),
     "root": (None, Role.VIEWER, True),
 }
+
+ORIGIN: Final = "shade.test/ledger"
+# Keys for the whole test run: making them is cheap, but the same ones keep answers alike.
+SIGNERS: Final = Signers(
+    SignerKey.generate(ORIGIN), {p: SignerKey.generate(p) for p in ("nato", "plan", "jmsdf")}
+)
 
 _START_LAT = {NATO: 12.5, PLAN: 12.6, PLAN_BY_FLAG: 12.9, JMSDF: 12.9, MERCHANT: 12.2}
 
@@ -131,6 +146,45 @@ def events(now: datetime) -> list[Event]:
     ]
 
 
+class Hotline(NamedTuple):
+    nato_plan: Channel
+    plan_jmsdf: Channel
+    flash: Message  # nato -> plan, FLASH, not acknowledged
+    routine: Message  # plan -> jmsdf, ROUTINE
+
+
+def hotline(store: Store, now: datetime) -> Hotline:
+    """The world's channels and messages (with their ledger entries)."""
+    known = [p.id for p in PARTIES.parties]
+    admin = store.user("root")
+    assert admin is not None
+    nato_plan = actions.do_open_channel(
+        store, "NATO - PLA Navy", ["nato", "plan"], admin, known, now, remote=None
+    )
+    plan_jmsdf = actions.do_open_channel(
+        store, "PLA Navy - JMSDF", ["plan", "jmsdf"], admin, known, now, remote=None
+    )
+    sent = []
+    for channel, name, precedence, phrase in (
+        (nato_plan, "nato_watch", "FLASH", "request_intentions"),
+        (plan_jmsdf, "plan_watch", "ROUTINE", "understood"),
+    ):
+        user = store.user(name)
+        assert user is not None
+        draft = actions.check_draft(precedence, phrase, None, None, None)
+        message, _ = actions.do_send(
+            store, SIGNERS, channel, user, draft, Settings(), now, user_id=user.id, remote=None
+        )
+        # Seen on a screen of the receiver already: a client's first snapshot then has
+        # nothing to mark delivered, and the picture's tests count frames undisturbed.
+        for receipt in message.receipts:
+            store.hotline.mark_delivered(message.id, receipt.party, now)
+        found = store.hotline.message(message.id)
+        assert found is not None
+        sent.append(found)
+    return Hotline(nato_plan, plan_jmsdf, sent[0], sent[1])
+
+
 def build(url: str) -> tuple[Store, datetime]:
     """The world in a fresh store at ``url``; returns it open, with the present."""
     store = Store.open(url, passwords=Passwords(CHEAP))
@@ -150,4 +204,5 @@ def build(url: str) -> tuple[Store, datetime]:
         store.set_release_rule(
             owner, viewer, mode, minutes, nm, with_events, actor="test", remote=None
         )
+    hotline(store, now)
     return store, now

@@ -161,6 +161,13 @@ def _number(name: str, low: float, high: float) -> Callable[[Any], float]:
     return check
 
 
+def _course(value: Any) -> int:
+    number = _number("course", 0, 360)(value)
+    if number >= 360:
+        raise PhraseError(f"course is in degrees from 0 to 359, not {value!r}")
+    return int(number)
+
+
 def _dm(value: float, width: int, hemispheres: str) -> str:
     hemisphere = hemispheres[0] if value >= 0 else hemispheres[1]
     tenths = round(abs(value) * 600)
@@ -200,7 +207,7 @@ _KINDS: Final[
     dict[str, tuple[Callable[[Any], Any], Callable[[Any], str], Callable[[Any], str]]]
 ] = {
     "course": (
-        lambda v: int(_number("course", 0, 359.999)(v)) % 360,
+        lambda v: _course(v),
         lambda v: f"{v:03d}°",
         lambda v: f"{v:03d}度",
     ),

@@ -33,7 +33,13 @@ from shade.hotline.model import Channel, Message
 from shade.hotline.phrases import ACTIVITIES, SIDES, catalogue, render
 
 router = APIRouter(prefix="/api/hotline", tags=["hotline"])
-_ID = Path(pattern=r"^[0-9a-f]{1,64}$")
+_ID_PATTERN = r"^[0-9a-f]{1,64}$"
+
+
+def _id() -> Any:
+    # A Path marker of its own for each parameter: FastAPI names a shared one after the
+    # first parameter it met, and then asks the other routes for that name.
+    return Path(pattern=_ID_PATTERN)
 
 
 def _channel(server: Server, principal: Principal, channel_id: str) -> Channel:
@@ -103,7 +109,7 @@ def open_channel(
 
 @router.get("/channels/{channel_id}", response_model=ChannelOut, **access("signed_in"))
 def one_channel(
-    request: Request, channel_id: str = _ID, principal: Principal = Depends(signed_in)
+    request: Request, channel_id: str = _id(), principal: Principal = Depends(signed_in)
 ) -> dict[str, Any]:
     return channel_out(_channel(server_of(request), principal, channel_id))
 
@@ -111,7 +117,7 @@ def one_channel(
 @router.get("/channels/{channel_id}/messages", response_model=MessagePage, **access("signed_in"))
 def messages(
     request: Request,
-    channel_id: str = _ID,
+    channel_id: str = _id(),
     before: int | None = Query(None, ge=0, le=2**53, description="ledger place: older only"),
     open: bool = Query(False, description="only those your party has not acknowledged"),
     limit: int = Query(100, ge=1),
@@ -138,7 +144,7 @@ def send(
     request: Request,
     response: Response,
     body: MessageIn,
-    channel_id: str = _ID,
+    channel_id: str = _id(),
     idempotency_key: str | None = Header(
         None, max_length=128, pattern=r"^[\x21-\x7e]+$", description="or the body's key"
     ),
@@ -183,14 +189,14 @@ def send(
 
 @router.get("/messages/{message_id}", response_model=MessageOut, **access("signed_in"))
 def one_message(
-    request: Request, message_id: str = _ID, principal: Principal = Depends(signed_in)
+    request: Request, message_id: str = _id(), principal: Principal = Depends(signed_in)
 ) -> dict[str, Any]:
     return message_out(_message(server_of(request), principal, message_id)[1])
 
 
 @router.post("/messages/{message_id}/read", response_model=MessageOut, **access("signed_in"))
 def read(
-    request: Request, message_id: str = _ID, principal: Principal = Depends(signed_in)
+    request: Request, message_id: str = _id(), principal: Principal = Depends(signed_in)
 ) -> dict[str, Any]:
     """Mark the message read by your party (the first reading is recorded)."""
     server = server_of(request)
@@ -203,7 +209,7 @@ def read(
 
 @router.post("/messages/{message_id}/ack", response_model=MessageOut, **access("officer"))
 def acknowledge(
-    request: Request, message_id: str = _ID, principal: Principal = Depends(officer)
+    request: Request, message_id: str = _id(), principal: Principal = Depends(officer)
 ) -> dict[str, Any]:
     """Acknowledge the message for your party; answered once the acknowledgement is
     committed and in the ledger (again, the same answer: it is recorded once)."""

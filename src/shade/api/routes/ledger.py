@@ -23,7 +23,7 @@ from shade.api.schemas import (
     InclusionOut,
     KeysOut,
 )
-from shade.errors import ForbiddenError, InputError, NotFoundError
+from shade.errors import InputError, NotFoundError
 from shade.ledger import (
     ProofError,
     add_cosignature,
@@ -143,7 +143,8 @@ def cosign(request: Request, principal: Principal = Depends(party_admin)) -> dic
     server = server_of(request)
     party = principal.user.party
     if party is None:
-        raise ForbiddenError("a party cosigns: a server admin has no party key")
+        # Allowed to ask, like every party_admin route, but there is nothing to sign with.
+        raise InputError("a server admin belongs to no party: cosign as a party's admin")
     key = server.signers.party(party)
     ledger = server.store.ledger
     newest = ledger.checkpoint()
