@@ -3,8 +3,11 @@ detectors on, events printed as committed, the picture at the end."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 from shade.ais import Decoder
@@ -87,3 +90,50 @@ def test_demo_into_a_reader_that_leaves_ends_quietly(tmp_path: Path) -> None:
     assert head.startswith("SHADE demo:")
     assert done.returncode == 0
     assert "Traceback" not in done.stderr and done.stderr == ""
+
+
+def test_the_served_demo_plays_its_hotline_exchange_into_a_ledger_that_verifies(
+    tmp_path: Path,
+) -> None:
+    # The demo's clock at 30x; PRIORITY's deadline made 1 minute, so 2 s of wall time.
+    env = {**os.environ, "SHADE_HOTLINE_PRIORITY_MINUTES": "1"}
+    keys = tmp_path / "keys"
+    command = [
+        *SHADE, "demo", "--port", "0", "--speed", "30", "--minutes", "30",
+        "--db", f"sqlite:///{tmp_path / 'demo.db'}", "--keys", str(keys),
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 120
+        awaited = {"escalated jmsdf: admins", "nato (nato) acknowledged IMMEDIATE"}
+        for line in process.stdout:
+            lines.append(line)
+            awaited = {text for text in awaited if text not in line}
+            if not awaited or time.monotonic() > deadline:
+                break
+    finally:
+        process.send_signal(signal.SIGTERM)
+        rest = process.communicate(timeout=60)[0]
+    out = "".join(lines) + rest
+    assert process.returncode == 0, out
+    assert "jmsdf-duty" in out and "duty_officer" in out  # the account is printed
+    assert re.search(r"hotline +FLASH +nato -> plan: On present courses .* \[ledger 0\]", out)
+    assert re.search(r"hotline +ack +plan \(plan\) acknowledged FLASH from nato", out)
+    assert re.search(r"hotline +IMMEDIATE +plan -> nato: I am altering my course", out)
+    for level in ("reminder", "duty officer", "admins"):
+        assert f"escalated jmsdf: {level}" in out, out
+    export = tmp_path / "record"
+    subprocess.run(
+        [*SHADE, "ledger", "export", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "--to", str(export)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    verified = subprocess.run(
+        [*SHADE, "ledger", "verify", str(export), "--keys", str(keys / "public-keys.txt")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stderr
+    assert "ok: 5 entries (nato 3, plan 2)" in verified.stdout

@@ -121,6 +121,14 @@ def _describe_hotline(change: Any, told: set[str]) -> list[str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also keep the scenario's NMEA sentences in this file.",
 )
+@click.option(
+    "--keys",
+    "keys_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo makes its fresh ledger keys (default: shade-demo-keys in the "
+    "user's data directory; replaced at each run).",
+)
 def demo(
     minutes: int | None,
     speed: float | None,
@@ -130,6 +138,7 @@ def demo(
     db: str | None,
     replay_path: str | None,
     nmea_path: Path | None,
+    keys_dir: Path | None,
 ) -> None:
     """Run SHADE on the Gulf of Aden scenario: server, map and a live feed.
 
@@ -139,6 +148,9 @@ def demo(
     every detector on (parties NATO, PLA Navy, JMSDF; the IRTC lanes as zones). The server
     shows it live at the printed URL: sign in with one of the printed accounts (fresh
     passwords each run) to see what that navy may see. Events print as they are committed.
+    On the hotline, NATO warns the PLA Navy of the encounter and is answered, and a
+    question to JMSDF goes unanswered and is escalated; each message and acknowledgement
+    is signed into the demo's ledger (its keys in --keys).
     Without --db the demo writes a fresh shade-demo.db in your data directory (replaced at
     each run). Ctrl-C stops it.
 
@@ -183,7 +195,8 @@ def demo(
             reader_gone = True  # `shade demo | head`: the run goes on, quietly
 
     if not no_serve:
-        _serve(db, minutes, speed, host, port, on_event, what, pace, nmea_path, replay_path)
+        keys = keys_dir or demo_database().with_name("shade-demo-keys")
+        _serve(db, minutes, speed, host, port, on_event, what, pace, nmea_path, replay_path, keys)
         return
     from shade.sim.demo import run_demo  # the store and detectors load when it runs
 
@@ -220,6 +233,7 @@ def _serve(
     pace: str,
     nmea_path: Path | None,
     replay_path: str | None,
+    keys: Path,
 ) -> None:
     from shade.api import Server
     from shade.api.run import Background, default_web, serve
@@ -235,7 +249,6 @@ def _serve(
 
     logging.basicConfig(level=logging.WARNING, format="shade: %(message)s")
     settings = demo_settings(load_settings(), speed)
-    keys = demo_database().with_name("shade-demo-keys")
     with Store.open(db, settings) as store:
         users = seed(store)
         web = default_web()
