@@ -1,7 +1,8 @@
 // The live stream (/ws): a snapshot, then numbered updates; on a lost connection,
 // reconnect with backoff and resume from the last frame applied (the server sends
-// exactly what was missed, or a new snapshot).
+// exactly what was missed, or a new snapshot). Frames carry the hotline too.
 import { api } from "./api.js";
+import { applyHotline, applyHotlineSnapshot } from "./hotlinestate.js";
 import { changed, state } from "./state.js";
 
 let epoch = null;
@@ -51,6 +52,7 @@ function apply(frame) {
   if (frame.type === "snapshot") {
     state.vessels = new Map(frame.vessels.map((v) => [v.mmsi, v]));
     state.events = new Map(frame.events.map((e) => [e.id, e]));
+    applyHotlineSnapshot(frame.hotline);
   } else if (frame.type === "update") {
     if (frame.epoch !== epoch || frame.first !== seq + 1) {
       // Not the frame that follows ours: start again from a snapshot.
@@ -75,6 +77,7 @@ function apply(frame) {
       }
       onEvent(event, known);
     }
+    applyHotline(frame.hotline);
   } else {
     return;
   }

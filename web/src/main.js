@@ -1,6 +1,8 @@
-// The page: sign in if need be, then the map, the panels and the live stream.
+// The page: sign in if need be, then the map, the panels and the live stream. The aside
+// has two tabs: the picture (events, details, vessels) and the hotline.
 import "./style.css";
 import { api, ApiError } from "./api.js";
+import { createHotline } from "./hotline.js";
 import { createMap, drawTrail, drawVessels, drawZones, showEvent } from "./map.js";
 import { drawDetails, drawEvents, drawVesselList, drawWhoami } from "./panels.js";
 import { startLive, stopLive } from "./live.js";
@@ -10,6 +12,7 @@ import { createTimeControl } from "./timecontrol.js";
 
 const app = document.getElementById("app");
 let picked = null;
+let hotline = null;
 
 async function boot() {
   try {
@@ -36,20 +39,41 @@ function showApp() {
       <div id="time-control"></div>
       <button id="logout" type="button">Sign out</button>
     </header>
+    <div id="hotline-banner" class="banner" role="alert" hidden></div>
     <main>
       <div id="map"></div>
       <aside>
-        <section><h2>Events</h2><ul id="event-list"></ul></section>
-        <section id="details"></section>
-        <section><h2>Vessels <span id="vessel-count"></span></h2>
-          <table><thead><tr><th></th><th>name</th><th>MMSI</th><th>party</th><th>kn</th></tr></thead>
-          <tbody id="vessel-list"></tbody></table></section>
+        <nav class="tabs" role="tablist">
+          <button id="picture-tab" class="tab" type="button" role="tab" data-tab="picture"
+            aria-controls="picture-panel">Picture</button>
+          <button id="hotline-tab" class="tab" type="button" role="tab" data-tab="hotline"
+            aria-controls="hotline-panel">Hotline <span id="hotline-badge" class="badge"
+            hidden></span></button>
+        </nav>
+        <div id="picture-panel" class="tab-panel" role="tabpanel">
+          <section><h2>Events</h2><ul id="event-list"></ul></section>
+          <section id="details"></section>
+          <section><h2>Vessels <span id="vessel-count"></span></h2>
+            <table><thead><tr><th></th><th>name</th><th>MMSI</th><th>party</th><th>kn</th></tr></thead>
+            <tbody id="vessel-list"></tbody></table></section>
+        </div>
+        <div id="hotline-panel" class="tab-panel" role="tabpanel" hidden></div>
       </aside>
     </main>`;
   drawWhoami(document.getElementById("whoami"));
   createMap(document.getElementById("map"), select);
   createTimeControl(document.getElementById("time-control"));
   api("GET", "/api/zones").then(drawZones).catch(() => {});
+  hotline = createHotline(
+    document.getElementById("hotline-panel"),
+    document.getElementById("hotline-banner"),
+    { showEvent, onCount: drawBadge },
+  );
+  hotline.onOpen(() => showTab("hotline"));
+  for (const tab of document.querySelectorAll("aside .tab")) {
+    tab.addEventListener("click", () => showTab(tab.dataset.tab));
+  }
+  showTab(location.hash === "#hotline" ? "hotline" : "picture");
   document.getElementById("logout").addEventListener("click", async () => {
     stopLive();
     await api("DELETE", "/api/session").catch(() => {});
@@ -67,10 +91,36 @@ function showApp() {
   redraw();
 }
 
+function showTab(name) {
+  for (const tab of document.querySelectorAll("aside .tab")) {
+    const on = tab.dataset.tab === name;
+    tab.classList.toggle("active", on);
+    tab.setAttribute("aria-selected", String(on));
+  }
+  document.getElementById("picture-panel").hidden = name !== "picture";
+  document.getElementById("hotline-panel").hidden = name !== "hotline";
+  history.replaceState(
+    null,
+    "",
+    name === "hotline" ? "#hotline" : location.pathname + location.search,
+  );
+  hotline.setActive(name === "hotline");
+}
+
+function drawBadge(count, overdue = false) {
+  const badge = document.getElementById("hotline-badge");
+  const text = count ? String(count) : "";
+  if (badge.textContent !== text) badge.textContent = text;
+  badge.hidden = count === 0;
+  badge.classList.toggle("overdue", overdue);
+}
+
 function redraw() {
+  hotline.draw();
   drawVessels();
   drawVesselList(document.getElementById("vessel-list"), select);
-  document.getElementById("vessel-count").textContent = `(${document.querySelectorAll("#vessel-list tr").length})`;
+  document.getElementById("vessel-count").textContent =
+    `(${document.querySelectorAll("#vessel-list tr").length})`;
   drawDetails(document.getElementById("details"));
   drawEvents(document.getElementById("event-list"), pick, picked);
 }

@@ -18,6 +18,7 @@ const el = (tag, attrs = {}, ...children) => {
 const ROLES = {
   viewer: "viewer",
   watch_officer: "watch officer",
+  duty_officer: "duty officer",
   liaison_officer: "liaison officer",
   party_admin: "party admin",
 };
