@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from shade.cli.history import db_option
 from shade.cli.options import default_keys_dir
+from shade.errors import InputError
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a {what} (not UTF-8 text)") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
 
 
 @click.group()
@@ -67,7 +78,10 @@ def list_keys(directory: Path | None) -> None:
     """Print the public key of every key held in DIR, one per line."""
     from shade.ledger import load_signers
 
-    click.echo(load_signers(directory or Path(default_keys_dir())).keyring().text, nl=False)
+    where = directory or Path(default_keys_dir())
+    if not where.is_dir():
+        raise InputError(f"{where}: no keys directory (shade keys generate makes one)")
+    click.echo(load_signers(where).keyring().text, nl=False)
 
 
 @click.group()
@@ -103,22 +117,26 @@ def ledger() -> None:
 def export(db: str | None, target: Path, party: str | None) -> None:
     """Write the ledger as of its latest checkpoint: entries.jsonl and checkpoint."""
     from shade.cli.history import open_store
-    from shade.errors import InputError
     from shade.ledger.export import write_export
 
     with open_store(db) as store:
         checkpoint = store.ledger.checkpoint()
         if checkpoint is None:
             raise InputError("the ledger is empty: nothing has been signed yet")
-        redacted = [0]
+        redacted = 0
 
-        def lines() -> object:
+        def lines() -> Iterator[bytes]:
+            nonlocal redacted
             for _, line, readable in store.ledger.lines(party, 0, checkpoint.size):
-                redacted[0] += not readable
+                redacted += not readable
                 yield line
 
-        count = write_export(target, lines(), checkpoint.note)  # type: ignore[arg-type]
-    hidden = f", {redacted[0]:,} as leaf hashes only" if party else ""
+        count = write_export(target, lines(), checkpoint.note)
+    if party is not None and redacted == count and count:
+        click.echo(
+            f"shade: note: party {party!r} may read no entry (is it in a channel?)", err=True
+        )
+    hidden = f", {redacted:,} as leaf hashes only" if party else ""
     click.echo(
         f"shade: {count:,} entries{hidden}, checkpoint of size {checkpoint.size:,}, in {target}",
         err=True,
@@ -152,7 +170,7 @@ def verify(directory: Path, keys_path: Path, older: Path | None) -> None:
     from shade.ledger.export import entries_path
 
     ring = read_keyring(keys_path)
-    old = older.read_text(encoding="utf-8") if older is not None else None
+    old = _read_text(older, "checkpoint") if older is not None else None
     total = entries_path(directory).stat().st_size
     started = time.monotonic()
     with click.progressbar(
@@ -170,7 +188,7 @@ def verify(directory: Path, keys_path: Path, older: Path | None) -> None:
         report = verify_export(directory, ring, old, progress)
     took = time.monotonic() - started
     if report.fault is not None:
-        click.echo(f"shade: verify: FAILED at {report.fault}", err=True)
+        click.echo(f"shade: verify: FAILED: {report.fault}", err=True)
         sys.exit(1)
     assert report.checkpoint is not None
     checkpoint = report.checkpoint
@@ -230,7 +248,6 @@ def cosign(
     """
     from shade.cli.accounts import REMOTE, actor
     from shade.cli.history import open_store
-    from shade.errors import InputError
     from shade.ledger import add_cosignature, read_keyring, read_signer, verify_export
     from shade.ledger.export import CHECKPOINT, read_checkpoint
     from shade.ledger.notes import parse_note
@@ -239,20 +256,21 @@ def cosign(
     ring = read_keyring(keys_path)
     if ring.get(key.name) != key.verifier:
         raise InputError(f"the keys file has no public key of {key.name!r} matching --key")
-    old = older.read_text(encoding="utf-8") if older is not None else None
+    old = _read_text(older, "checkpoint") if older is not None else None
     report = verify_export(directory, ring, old)
     if report.fault is not None:
-        click.echo(f"shade: cosign: refused: verification FAILED at {report.fault}", err=True)
+        click.echo(f"shade: cosign: refused: verification FAILED: {report.fault}", err=True)
         sys.exit(1)
     assert report.checkpoint is not None
+    if key.name == report.checkpoint.origin:
+        raise InputError("that is the log's own key: a witness cosigns with a party's key")
     now = int(time.time())
     note = add_cosignature(parse_note(read_checkpoint(directory)), key, now)
-    (directory / CHECKPOINT).write_text(note.encoded, encoding="utf-8")
     line = note.signatures[-1].line
-    click.echo(line, nl=False)
     if keep:
         from datetime import UTC, datetime
 
+        # The store first: a refusal there leaves the export as it was.
         with open_store(db) as store:
             stored = store.ledger.checkpoint(report.checkpoint.size)
             if stored is None or stored.root != report.checkpoint.root:
@@ -261,4 +279,6 @@ def cosign(
             store.ledger.add_cosignature(
                 report.checkpoint.size, key.name, line, at, actor=actor(), remote=REMOTE
             )
+    (directory / CHECKPOINT).write_text(note.encoded, encoding="utf-8")
+    click.echo(line, nl=False)
     click.echo(f"shade: cosigned size {report.checkpoint.size:,} as {key.name}", err=True)

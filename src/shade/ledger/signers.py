@@ -13,6 +13,7 @@ elsewhere (it cosigns offline) is simply absent from ``parties/``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -67,19 +68,55 @@ def load_signers(directory: Path) -> Signers:
     return signers
 
 
+# As shade.parties has party ids: a name that is also a safe file name.
+_PARTY_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def check_party_id(party: str) -> str:
+    if not _PARTY_ID.fullmatch(party) or party == "neutral":
+        raise LedgerKeyError(
+            f"party id {party!r}: 1 to 64 letters, digits, '-' or '_', as in the parties file"
+        )
+    return party
+
+
+def _private_dir(path: Path) -> None:
+    """Make ``path`` and its missing parents, each readable by the owner alone (mkdir's
+    mode applies only to the last one made, and is cut by the umask)."""
+    missing = []
+    for parent in (path, *path.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700)
+        directory.chmod(0o700)
+    if not path.is_dir():
+        raise LedgerKeyError(f"{path} is not a directory")
+
+
 def generate_key(directory: Path, name: str, *, log: bool = False) -> SignerKey:
-    """A new signer key, written to ``directory`` (made if need be), and the public keys
-    file brought up to date. A key that exists is never replaced: LedgerKeyError."""
-    key = SignerKey.generate(name)
+    """A new signer key, written to ``directory`` (made if need be, private to its owner),
+    and the public keys file brought up to date. A key that exists, or a name another key
+    of the directory has, is never replaced: LedgerKeyError, with nothing written."""
+    if not log:
+        check_party_id(name)
+    key = SignerKey.generate(name)  # checks the name: no spaces, no '+'
     path = directory / LOG_KEY if log else directory / PARTY_KEYS / f"{name}.key"
-    if path.exists():
-        raise LedgerKeyError(f"{path} exists: a key is never replaced (remove it by hand)")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # Created readable by the owner alone, before anything is written into it.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        out.write(key.text + "\n")
-    write_public_keys(directory)
+    try:
+        if path.exists():
+            raise LedgerKeyError(f"{path} exists: a key is never replaced (remove it by hand)")
+        held = load_signers(directory) if directory.is_dir() else Signers()
+        if name in held.keyring():
+            raise LedgerKeyError(f"{directory} holds a key named {name!r} already")
+        _private_dir(path.parent)
+        # Created readable by the owner alone, before anything is written into it.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(key.text + "\n")
+        write_public_keys(directory)
+    except OSError as exc:
+        raise LedgerKeyError(f"{exc.filename or directory}: {exc.strerror or exc}") from None
     return key
 
 
@@ -87,5 +124,8 @@ def write_public_keys(directory: Path) -> Path:
     """Rewrite ``public-keys.txt`` from the keys held in ``directory``."""
     path = directory / PUBLIC_KEYS
     text = "# SHADE ledger verifier keys: the log's and the parties'\n"
-    path.write_text(text + load_signers(directory).keyring().text, encoding="utf-8")
+    partial = path.with_name(PUBLIC_KEYS + ".partial")
+    partial.write_text(text + load_signers(directory).keyring().text, encoding="utf-8")
+    partial.chmod(0o644)  # public, but written by the owner alone, whatever the umask
+    partial.replace(path)
     return path

@@ -119,7 +119,10 @@ def verify_export(
 def _place(index: int, seq: int) -> Fault | None:
     if seq == index:
         return None
-    hint = "an entry is missing before it" if seq > index else "it is there twice or moved"
+    if seq > index:
+        hint = "an entry is missing before it, or entries were moved"
+    else:
+        hint = "it is there twice, or entries were moved"
     return Fault("out_of_place", f"it says it is entry {seq}: {hint}", index)
 
 
