@@ -76,7 +76,7 @@ def test_a_message_is_answered_once_committed_and_a_retry_gets_the_same(running:
         f"/api/ledger/entries/{sent['seq']}", headers=running.token("plan_viewer")
     )
     assert entry.status_code == 200 and sent["id"] in entry.json()["line"]
-    assert running.store.ledger.checkpoint().size == 3  # type: ignore[union-attr]
+    assert running.store.ledger.checkpoint().size == 3
     again = post(running, "nato_watch", path, body, **{"Idempotency-Key": "retry-1"})
     assert again.status_code == 200 and again.json() == sent
     by_body = post(running, "nato_watch", path, {**body, "key": "retry-1"})
@@ -258,12 +258,9 @@ def test_the_live_stream_carries_messages_acknowledgements_and_escalations_to_me
         [told] = [h["escalation"] for h in hotline_of(step) if h["type"] == "escalation"]
         assert (told["party"], told["level"]) == ("plan", "duty_officer")
         # jmsdf heard none of it: the next frame it gets is of a change it may see.
-        post(
-            running,
-            "plan_watch",
-            f"/api/hotline/channels/{next(c['id'] for c in channels(running, 'jmsdf_viewer'))}/messages",
-            {"precedence": "ROUTINE", "text": "to jmsdf"},
-        )
+        theirs = next(c["id"] for c in channels(running, "jmsdf_viewer"))
+        body = {"precedence": "ROUTINE", "text": "to jmsdf"}
+        post(running, "plan_watch", f"/api/hotline/channels/{theirs}/messages", body)
         frame = receive_until(jmsdf, lambda f: bool(hotline_of(f)))
         assert [h["message"]["text"] for h in hotline_of(frame)] == ["to jmsdf"]
         assert frame["first"] == snapshots[2]["seq"] + 1

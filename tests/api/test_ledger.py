@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from sqlalchemy import update
 
@@ -21,7 +22,7 @@ from tests.api import world
 from tests.api.conftest import Running
 
 
-def get(running: Running, name: str, path: str) -> dict:  # type: ignore[type-arg]
+def get(running: Running, name: str, path: str) -> dict[str, Any]:
     response = running.client.get(path, headers=running.token(name))
     assert response.status_code == 200, response.text
     return dict(response.json())

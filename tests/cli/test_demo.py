@@ -127,10 +127,12 @@ def test_the_served_demo_plays_its_hotline_exchange_into_a_ledger_that_verifies(
     for level in ("reminder", "duty officer", "admins"):
         assert f"escalated jmsdf: {level}" in out, out
     export = tmp_path / "record"
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
     subprocess.run(
-        [*SHADE, "ledger", "export", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "--to", str(export)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [*SHADE, "ledger", "export", "--db", db, "--to", str(export)],
+        check=True,
+        capture_output=True,
+    )
     verified = subprocess.run(
         [*SHADE, "ledger", "verify", str(export), "--keys", str(keys / "public-keys.txt")],
         capture_output=True, text=True,

@@ -8,16 +8,17 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from shade.accounts import Passwords, Role, User
 from shade.access import ReleaseRules
+from shade.accounts import Passwords, Role, User
 from shade.config import Settings
 from shade.detect.events import Event, EventKind, event_id
 from shade.errors import ForbiddenError, InputError, NotFoundError
 from shade.hotline import actions
-from shade.hotline.model import Change, Level, Precedence
+from shade.hotline.model import Change, Channel, Level, Message, Precedence
 from shade.ledger import (
     LedgerKeyError,
     SignerKey,
@@ -63,13 +64,20 @@ def user(store: Store, name: str) -> User:
     return found
 
 
-def channel(store: Store, *parties: str):  # type: ignore[no-untyped-def]
+def channel(store: Store, *parties: str) -> Channel:
     return actions.do_open_channel(
         store, " - ".join(parties), list(parties), user(store, "root"), PARTIES, NOW, remote=None
     )
 
 
-def send(store: Store, ch, who: str = "alice", key: str | None = None, at: datetime = NOW, **kw):  # type: ignore[no-untyped-def]
+def send(
+    store: Store,
+    ch: Channel,
+    who: str = "alice",
+    key: str | None = None,
+    at: datetime = NOW,
+    **kw: Any,
+) -> tuple[Message, bool]:
     draft = actions.check_draft(
         kw.pop("precedence", "FLASH"), kw.pop("phrase", "request_keep_clear"),
         kw.pop("params", {"distance": 2}), kw.pop("text", None), key,
@@ -128,7 +136,7 @@ def test_an_acknowledgement_is_a_signed_entry_bound_to_the_message(store: Store)
     record = read_record(list(store.ledger.lines(None))[1][1])
     assert (record.entry.kind, record.entry.party) == ("hotline.ack", "plan")
     assert record.entry.body["message_seq"] == 0
-    assert record.entry.body["message_leaf"] == store.ledger.leaf(0).hex()  # type: ignore[union-attr]
+    assert record.entry.body["message_leaf"] == store.ledger.leaf(0).hex()
     # Again: the same answer, nothing more recorded.
     again, created_again = actions.do_acknowledge(
         store, SIGNERS, ch, message.id, user(store, "bob"), NOW + timedelta(minutes=2), remote=None
@@ -188,7 +196,7 @@ def test_drafts_are_checked(store: Store) -> None:
         (("FLASH", "alter_course", {"side": "up", "course": 1}, None, None), "side is one of"),
     ):
         with pytest.raises(InputError, match=says):
-            actions.check_draft(*args)  # type: ignore[arg-type]
+            actions.check_draft(*args)
     draft = actions.check_draft("immediate", None, None, "  line one\nline two ", "k")
     assert (draft.precedence, draft.text, draft.phrase) == (
         Precedence.IMMEDIATE,
@@ -233,7 +241,7 @@ def test_subscribers_hear_of_each_change_once_committed(store: Store) -> None:
     assert kinds == ["channel", "message", "message", "message", "message"]
     assert all(c.parties == {"nato", "plan"} for c in heard)
     last = heard[-1].message
-    assert last is not None and last.receipt("plan").read_by == "plan-duty"  # type: ignore[union-attr]
+    assert last is not None and last.receipt("plan").read_by == "plan-duty"
 
 
 def test_unacknowledged_messages_escalate_step_by_step_and_are_audited(store: Store) -> None:
@@ -246,7 +254,7 @@ def test_unacknowledged_messages_escalate_step_by_step_and_are_audited(store: St
     assert actions.do_escalate(store, NOW + timedelta(minutes=6)) == []  # once per level
     steps = actions.do_escalate(store, NOW + timedelta(minutes=16))  # late: to the top at once
     assert [(s.party, s.level) for s in steps] == [("plan", Level.ADMINS)]
-    receipt = store.hotline.message(message.id).receipt("plan")  # type: ignore[union-attr]
+    receipt = store.hotline.message(message.id).receipt("plan")
     assert receipt is not None and receipt.level is Level.ADMINS
     assert receipt.escalated_at == NOW + timedelta(minutes=16)
     audit = store.audit_log(action="hotline.escalate")
@@ -330,12 +338,12 @@ def test_the_stores_ledger_exports_and_verifies_and_every_entry_proves(
     # nato's export: the plan-jmsdf message as its leaf hash only; still verifies.
     lines = list(store.ledger.lines("nato"))
     assert [readable for _, _, readable in lines].count(False) == 1
-    assert json.loads(lines[-1][1]) == {"redacted": store.ledger.leaf(10).hex(), "seq": 10}  # type: ignore[union-attr]
+    assert json.loads(lines[-1][1]) == {"redacted": store.ledger.leaf(10).hex(), "seq": 10}
     write_export(tmp_path / "nato", (line for _, line, _ in lines), checkpoint.note)
     assert verify_export(tmp_path / "nato", ring).redacted == 1
     for seq in range(11):
         proof = store.ledger.inclusion_proof(seq, 11)
-        verify_inclusion(seq, 11, store.ledger.leaf(seq), proof, checkpoint.root)  # type: ignore[arg-type]
+        verify_inclusion(seq, 11, store.ledger.leaf(seq), proof, checkpoint.root)
     old = store.ledger.checkpoint(4)
     assert old is not None
     from shade.ledger import verify_consistency
@@ -360,7 +368,7 @@ def test_two_stores_on_one_database_append_one_log(store_url: str) -> None:
                 message, _ = send(target, ch, key=f"k{k}")
                 seqs.append(message.seq)
             assert seqs == list(range(6))
-            assert first.ledger.checkpoint().root == second.ledger.checkpoint().root  # type: ignore[union-attr]
+            assert first.ledger.checkpoint().root == second.ledger.checkpoint().root
             # Each store's tree catches up on what the other appended when next used.
             assert second.ledger.leaf(5) == first.ledger.leaf(5)
             assert first.book.tree.root() == second.book.tree.root()

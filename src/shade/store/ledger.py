@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, literal, select
 
 from shade.ledger import (
     Checkpoint,
@@ -191,18 +191,15 @@ def lines(
     """(seq, line, readable) of entries start..end-1 as an export gives them: the record
     where ``party`` may read it (every record when ``party`` is None), else the redacted
     line with its leaf hash."""
-    readable = (
-        select(ledger_readers.c.seq)
-        .where(ledger_readers.c.party == party, ledger_readers.c.seq == ledger_entries.c.seq)
-        .exists()
-    )
-    query = (
-        select(
-            ledger_entries.c.seq,
-            ledger_entries.c.leaf,
-            ledger_entries.c.record,
-            readable if party is not None else select(1).exists(),
+    readable: Any = literal(True)
+    if party is not None:
+        readable = (
+            select(ledger_readers.c.seq)
+            .where(ledger_readers.c.party == party, ledger_readers.c.seq == ledger_entries.c.seq)
+            .exists()
         )
+    query = (
+        select(ledger_entries.c.seq, ledger_entries.c.leaf, ledger_entries.c.record, readable)
         .where(ledger_entries.c.seq >= start, ledger_entries.c.seq < end)
         .order_by(ledger_entries.c.seq)
     )
