@@ -151,13 +151,23 @@ def read_record(data: bytes) -> Record:
     return Record(parsed, key_id, signature, data)
 
 
+def _entry_bytes(record: Record) -> bytes:
+    """The canonical bytes of the record's entry, cut from the record's own: in canonical
+    form the record is ``{"entry":<entry>,"key":"<8 hex>","sig":"<88 base64>"}``."""
+    data = record.data
+    end = len(data) - len(',"key":"00000000","sig":"') - 88 - 2
+    if data.startswith(b'{"entry":') and data[end : end + 8] == b',"key":"':
+        return data[len(b'{"entry":') : end]
+    return encode(record.entry.value())  # a record made here, not read: encode it
+
+
 def verify_record(record: Record, keys: Mapping[str, VerifierKey]) -> None:
     """RecordError unless the record is signed by the key its party has in ``keys``."""
     party = record.entry.party
     key = keys.get(party)
     if key is None or key.id() != record.key_id:
         raise RecordError("unknown_key", f"signed by a key of {party!r} that is not known")
-    if not key.verify(record.signature, signed_message(record.entry)):
+    if not key.verify(record.signature, DOMAIN + _entry_bytes(record)):
         raise RecordError("bad_signature", f"the signature of {party!r} does not verify")
 
 

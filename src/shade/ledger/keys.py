@@ -24,8 +24,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Final
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+import nacl.exceptions
+import nacl.signing
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from shade.errors import InputError
@@ -62,14 +63,24 @@ class VerifierKey:
         return key_id(self.name, kind, self.public)
 
     @cached_property
-    def _key(self) -> Ed25519PublicKey:
+    def _key(self) -> nacl.signing.VerifyKey:
         # Made once per key: a verifier checks a hundred thousand entries with one key.
-        return Ed25519PublicKey.from_public_bytes(self.public)
+        return nacl.signing.VerifyKey(self.public)
 
     def verify(self, signature: bytes, message: bytes) -> bool:
+        """Whether ``signature`` is this key's Ed25519 signature of ``message``.
+
+        Checked with libsodium (PyNaCl) rather than OpenSSL (``cryptography``, which makes
+        the keys and signs): on the machines measured it verifies in about 55% of the
+        time, and verifying a whole exported ledger is mostly that (bench/ledger.py).
+        libsodium is the stricter of the two (it refuses small-order keys and
+        non-canonical points): a signature it accepts, any RFC 8032 verifier accepts.
+        """
+        if len(signature) != 64:
+            return False
         try:
-            self._key.verify(signature, message)
-        except (InvalidSignature, ValueError):
+            self._key.verify(message, signature)
+        except (nacl.exceptions.BadSignatureError, ValueError, TypeError):
             return False
         return True
 
