@@ -19,9 +19,19 @@ def test_names_refused(name: str) -> None:
         check_name(name)
 
 
-def test_roles_are_the_four_of_the_issue() -> None:
-    assert [r.value for r in Role] == ["viewer", "watch_officer", "liaison_officer", "party_admin"]
+def test_roles_are_those_of_the_issues_least_to_most() -> None:
+    # The server issue's four, and the hotline's duty officer (escalations go to it).
+    assert [r.value for r in Role] == [
+        "viewer",
+        "watch_officer",
+        "duty_officer",
+        "liaison_officer",
+        "party_admin",
+    ]
     assert check_user("a", "eunavfor", "liaison_officer", False) is Role.LIAISON_OFFICER
+    assert Role.DUTY_OFFICER.at_least(Role.WATCH_OFFICER)
+    assert not Role.WATCH_OFFICER.at_least(Role.DUTY_OFFICER)
+    assert all(role.at_least(role) for role in Role)
 
 
 def test_a_user_needs_a_party_unless_server_admin() -> None:
