@@ -182,7 +182,11 @@ def decode_columns(layout: Layout, payloads: Sequence[bytes], nchars: int) -> li
 
     The payloads must be valid armour and at least as long as the layout's fixed part.
     """
-    packed = words(sixbit(payloads, nchars))
+    return decode_packed(layout, words(sixbit(payloads, nchars)))
+
+
+def decode_packed(layout: Layout, packed: npt.NDArray[np.uint64]) -> list[list[object]]:
+    """``decode_columns`` of payloads already packed by ``words``."""
     columns: list[list[object]] = []
     for f in layout.values:
         columns.append(
