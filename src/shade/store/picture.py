@@ -14,10 +14,7 @@ through SQLAlchemy's typed rows costs as much again as the query itself.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
@@ -26,6 +23,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection
 
+from shade.collector import collector_paused
 from shade.errors import InputError
 from shade.store.schema import EPOCH, MICROSECOND, as_utc, to_micros
 from shade.tracks.model import STATIC_FIELDS, Vessel
@@ -145,24 +143,6 @@ def vessels_at(
         inside = shapely.intersects_xy(polygon, lons, lats)
         found = [v for v, keep in zip(found, inside, strict=True) if keep]
     return found
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection while tens of thousands of rows become tuples.
-
-    Every 700 new tuples would start a collection that walks the young objects, and now
-    and then the whole heap: a tenth of the query's time in a busy process, for tuples of
-    plain values that can hold no cycle.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def driver_rows(connection: Connection, sql: str, params: list[Any]) -> list[Any]:
