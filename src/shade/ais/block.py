@@ -23,6 +23,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
@@ -122,7 +123,7 @@ class Reports:
             return np.concatenate([getattr(p, name) for p in parts])
 
         def lists(name: str) -> Any:
-            return [x for p in parts for x in getattr(p, name)]
+            return list(chain.from_iterable(getattr(p, name) for p in parts))
 
         return cls(
             arrays("order"),
@@ -155,6 +156,24 @@ class Reports:
             pick(self.status, picks),
             pick(self.received_at, picks),
             pick(self.source, picks),
+        )
+
+    def between(self, start: int, stop: int) -> Reports:
+        """Rows ``start`` to ``stop`` (exclusive): slices, no copy of each value."""
+        if start == 0 and stop >= len(self):
+            return self
+        return Reports(
+            self.order[start:stop],
+            self.mmsi[start:stop],
+            self.msg_type[start:stop],
+            self.lat[start:stop],
+            self.lon[start:stop],
+            self.speed[start:stop],
+            self.course[start:stop],
+            self.heading[start:stop],
+            self.status[start:stop],
+            self.received_at[start:stop],
+            self.source[start:stop],
         )
 
     def shifted(self, by: int) -> Reports:
@@ -238,18 +257,18 @@ class Block:
 
     def split(self, count: int) -> tuple[Block, Block]:
         """The first ``count`` messages, and the rest (their places counted from 0)."""
-        cut = int(np.searchsorted(self.reports.order, count))
-        rows = np.arange(len(self.reports))
+        reports = self.reports
+        cut = int(np.searchsorted(reports.order, count))
         at = bisect_left(self.record_order, count)
         head = Block(
             count,
-            self.reports.take(rows[:cut]),
+            reports.between(0, cut),
             self.records[:at],
             self.record_order[:at],
         )
         tail = Block(
             self.messages - count,
-            self.reports.take(rows[cut:]).shifted(-count),
+            reports.between(cut, len(reports)).shifted(-count),
             self.records[at:],
             [place - count for place in self.record_order[at:]],
         )

@@ -101,17 +101,35 @@ class Frames:
         return [block[start:end] for start, end in spans]
 
     def sentence(self, k: int) -> Sentence:
-        """The k-th fast sentence as ``nmea.parse_sentence`` would have given it."""
+        """The k-th fast sentence as ``nmea.parse_sentence`` would have given it.
+
+        Read from the columns if they are made, else from the block for this one alone:
+        ingest asks for a few sentences of a block, not for every column of all of them.
+        """
+        made, block, bang = self.__dict__, self.block, int(self.bang[k])
+        code = (block[bang + 1] << 8) | block[bang + 2]
+        talker = made["talker"][k] if "talker" in made else _TALKERS[code]
+        own = made["own"][k] if "own" in made else block[bang + 5] == ord("O")
+        seq_id = made["seq_id"][k] if "seq_id" in made else _SEQ_IDS[block[bang + _SEQ_AT]]
+        channel = made["channel"][k] if "channel" in made else _CHANNELS[block[self.channel_at[k]]]
+        if "payload" in made:
+            payload = made["payload"][k]
+        else:
+            payload = block[int(self.payload_start[k]) : int(self.payload_end[k])]
+        if "received_at" in made:
+            received_at = made["received_at"][k]
+        else:
+            received_at = float(self.time[k]) if self.timed[k] else None
         return Sentence(
-            self.talker[k],
-            self.own[k],
+            talker,
+            own,
             int(self.total[k]),
             int(self.number[k]),
-            self.seq_id[k],
-            self.channel[k],
-            self.payload[k],
+            seq_id,
+            channel,
+            payload,
             int(self.fill[k]),
-            self.received_at[k],
+            received_at,
             self.source[k],
             self.group[k],
         )

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any, Final
 
 import numpy as np
@@ -113,13 +113,23 @@ class Tracker:
             reports = reports.take(np.flatnonzero(np.isin(kinds, list(POSITION_TYPES))))
         lat, lon = reports.lat, reports.lon
         valid = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)  # NaN (not available): False
-        rows = np.arange(len(reports)) if valid.all() else np.flatnonzero(valid)
-        # Raises on a naive time: before anything is counted.
-        seconds = _seconds(pick(reports.received_at, rows.tolist()))
+        everywhere = bool(valid.all())
+        rows = np.arange(len(reports)) if everywhere else np.flatnonzero(valid)
+        times = reports.received_at if everywhere else pick(reports.received_at, rows.tolist())
+        seconds = _seconds(times)  # raises on a naive time: before anything is counted
         before = self._sanity.reanchored
-        verdict = self._sanity.judge(reports.mmsi[rows], seconds, lat[rows], lon[rows])
-        accepted = rows if not verdict.any() else rows[verdict == ACCEPTED]
-        points = _points(reports, accepted)
+        if not everywhere:
+            lat, lon = lat[rows], lon[rows]
+        verdict = self._sanity.judge(reports.mmsi[rows], seconds, lat, lon)
+        # Points of every row with a position, then those accepted: one zip over whole
+        # columns is cheaper than picking the accepted rows out of each column.
+        candidates = _points(reports, rows, everywhere)
+        refused = np.flatnonzero(verdict)
+        points = (
+            list(compress(candidates, (verdict == ACCEPTED).tolist()))
+            if len(refused)
+            else candidates
+        )
         stats = self.stats
         stats.positions += len(reports)
         stats.no_position += len(reports) - len(rows)
@@ -127,13 +137,9 @@ class Tracker:
         stats.reanchored += self._sanity.reanchored - before
         stats.statics += len(statics)
         aside: list[Aside] = []
-        if len(points) < len(rows):
-            refused = np.flatnonzero(verdict)
-            for point, reason in zip(
-                _points(reports, rows[refused]), verdict[refused].tolist(), strict=True
-            ):
-                aside.append(Aside(point, _REASONS[reason]))
-                stats.aside[_REASONS[reason]] += 1
+        for k, reason in zip(refused.tolist(), verdict[refused].tolist(), strict=True):
+            aside.append(Aside(candidates[k], _REASONS[reason]))
+            stats.aside[_REASONS[reason]] += 1
         return Update(points, aside, statics)
 
 
@@ -143,10 +149,10 @@ def _time(at: datetime | None) -> datetime:
     return at
 
 
-def _points(reports: Reports, rows: Any) -> list[Point]:
-    """The Points of the given rows of ``reports``: each column picked, then zipped."""
-    if len(rows) == len(reports):
-        r = reports  # every row, as in most batches: the columns as they are
+def _points(reports: Reports, rows: Any, every: bool) -> list[Point]:
+    """The Points of the given rows of ``reports`` (``every``: all of them, in order)."""
+    r = reports
+    if every:
         columns = (
             r.mmsi.tolist(),
             r.received_at,
@@ -161,7 +167,6 @@ def _points(reports: Reports, rows: Any) -> list[Point]:
         )
     else:
         picks = rows.tolist()
-        r = reports
         columns = (
             r.mmsi[rows].tolist(),
             pick(r.received_at, picks),
