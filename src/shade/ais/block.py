@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import chain
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -69,48 +69,9 @@ class Reports:
     @classmethod
     def of_records(cls, records: Sequence[Decoded], order: Sequence[int]) -> Reports:
         """The position reports among ``records`` (the others are passed over), each at
-        the place in ``order`` of its record."""
-        rows: list[tuple[Any, ...]] = []
-        for place, decoded in zip(order, records, strict=True):
-            m: Any = decoded.message
-            kind = m.msg_type
-            if kind not in REPORT_TYPES:
-                continue
-            heading = None if kind == 27 else m.heading
-            status = None if kind == 18 or kind == 19 else m.status
-            rows.append(
-                (
-                    place,
-                    m.mmsi,
-                    kind,
-                    np.nan if m.lat is None else m.lat,
-                    np.nan if m.lon is None else m.lon,
-                    m.speed,
-                    m.course,
-                    heading,
-                    status,
-                    decoded.received_at,
-                    decoded.source,
-                )
-            )
-        if not rows:
-            return EMPTY_REPORTS
-        places, mmsi, kinds, lat, lon, speed, course, heading, status, at, source = map(
-            list, zip(*rows, strict=True)
-        )
-        return cls(
-            np.array(places, dtype=np.int64),
-            np.array(mmsi, dtype=np.int64),
-            np.array(kinds, dtype=np.int64),
-            np.array(lat, dtype=np.float64),
-            np.array(lon, dtype=np.float64),
-            speed,
-            course,
-            heading,
-            status,
-            at,
-            source,
-        )
+        the place in ``order`` (ascending) of its record."""
+        part = Part.of_records(records, order)
+        return EMPTY_REPORTS if part is None else in_order([part])
 
     @classmethod
     def concat(cls, parts: Sequence[Reports]) -> Reports:
@@ -215,6 +176,129 @@ def pick(values: list[Any], rows: list[int]) -> list[Any]:
     if len(rows) > 1:
         return list(itemgetter(*rows)(values))
     return [values[row] for row in rows]
+
+
+class Part(NamedTuple):
+    """Position reports of one kind (one layout, or decoded one by one), not yet in order:
+    ``rows`` says where each goes. The columns of Python values may be lists or NumPy
+    arrays of objects."""
+
+    rows: IntArray
+    mmsi: IntArray
+    msg_type: IntArray
+    lat: FloatArray
+    lon: FloatArray
+    speed: Sequence[Any]
+    course: Sequence[Any]
+    heading: Sequence[Any]
+    status: Sequence[Any]
+    received_at: Sequence[Any]
+    source: Sequence[Any]
+
+    @classmethod
+    def of_records(cls, records: Sequence[Decoded], rows: Sequence[int]) -> Part | None:
+        """The position reports among ``records`` (None if there is none), at ``rows``."""
+        found: list[tuple[Any, ...]] = []
+        for row, decoded in zip(rows, records, strict=True):
+            m: Any = decoded.message
+            kind = m.msg_type
+            if kind not in REPORT_TYPES:
+                continue
+            heading = None if kind == 27 else m.heading
+            status = None if kind == 18 or kind == 19 else m.status
+            found.append(
+                (
+                    row,
+                    m.mmsi,
+                    kind,
+                    np.nan if m.lat is None else m.lat,
+                    np.nan if m.lon is None else m.lon,
+                    m.speed,
+                    m.course,
+                    heading,
+                    status,
+                    decoded.received_at,
+                    decoded.source,
+                )
+            )
+        if not found:
+            return None
+        places, mmsi, kinds, lat, lon, speed, course, heading, status, at, source = map(
+            list, zip(*found, strict=True)
+        )
+        return cls(
+            np.array(places, dtype=np.int64),
+            np.array(mmsi, dtype=np.int64),
+            np.array(kinds, dtype=np.int64),
+            np.array(lat, dtype=np.float64),
+            np.array(lon, dtype=np.float64),
+            speed,
+            course,
+            heading,
+            status,
+            at,
+            source,
+        )
+
+
+def in_order(parts: Sequence[Part]) -> Reports:
+    """The reports of ``parts`` in the order of their rows, which become their ``order``.
+
+    Python values are put in place in arrays of objects and made lists once: cheaper than
+    picking each list apart and joining the pieces.
+    """
+    if not parts:
+        return EMPTY_REPORTS
+    rows = np.concatenate([part.rows for part in parts])
+    if len(parts) == 1 and (len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())):
+        (part,) = parts
+        return Reports(
+            part.rows,
+            part.mmsi,
+            part.msg_type,
+            part.lat,
+            part.lon,
+            *(_as_list(getattr(part, name)) for name in _PYTHON),
+        )
+    order = np.argsort(rows, kind="stable")
+    where = np.empty(len(rows), dtype=np.int64)
+    where[order] = np.arange(len(rows))  # where each row of the parts, one after another, goes
+    bounds = np.cumsum([0, *(len(part.rows) for part in parts)])
+
+    def numbers(name: str) -> Any:
+        return np.concatenate([getattr(part, name) for part in parts])[order]
+
+    def python(name: str) -> list[Any]:
+        out = np.empty(len(rows), dtype=object)
+        for part, start, stop in zip(parts, bounds[:-1], bounds[1:], strict=True):
+            values = getattr(part, name)
+            if isinstance(values, list):
+                # Assigning a list would make NumPy look into each value for a sequence.
+                boxed = np.empty(len(values), dtype=object)
+                boxed[:] = values
+                values = boxed
+            out[where[start:stop]] = values
+        listed: list[Any] = out.tolist()
+        return listed
+
+    return Reports(
+        rows[order],
+        numbers("mmsi"),
+        numbers("msg_type"),
+        numbers("lat"),
+        numbers("lon"),
+        *(python(name) for name in _PYTHON),
+    )
+
+
+_PYTHON: Final = ("speed", "course", "heading", "status", "received_at", "source")
+
+
+def _as_list(values: Sequence[Any]) -> list[Any]:
+    if isinstance(values, list):
+        return values
+    listed: list[Any] = np.asarray(values).tolist()
+    return listed
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -15,6 +15,7 @@ characters with it, and the decoder and ``positions`` read message types with it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -169,12 +170,21 @@ def values(raw: IntArray, field: Field) -> list[object]:
     """A field's Python values for every row: None where "not available"."""
     if field.kind.name == "rot":
         return list(_ROT[raw + 128])
+    return boxed(raw, field).tolist()  # type: ignore[no-any-return]
+
+
+def boxed(raw: IntArray, field: Field) -> npt.NDArray[Any]:
+    """``values`` as an array: of objects where some are "not available" (None), else of
+    numbers, which NumPy makes Python ints, floats or bools when they are taken out."""
+    if field.kind.name == "rot":
+        rot: npt.NDArray[Any] = _ROT[raw + 128]
+        return rot
     column = converted(raw, field)
     if field.na is None:
-        return column.tolist()  # type: ignore[no-any-return]
-    boxed = column.astype(object)
-    boxed[raw == field.na] = None
-    return boxed.tolist()  # type: ignore[no-any-return]
+        return column
+    objects = column.astype(object)
+    objects[raw == field.na] = None
+    return objects
 
 
 def decode_columns(layout: Layout, payloads: Sequence[bytes], nchars: int) -> list[list[object]]:

@@ -29,8 +29,8 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from shade.ais.block import REPORT_TYPES, Block, Reports
-from shade.ais.columns import ARMOUR, columnar, decode_packed, floats, raw_field, values, words
+from shade.ais.block import REPORT_TYPES, Block, Part, in_order
+from shade.ais.columns import ARMOUR, boxed, columnar, decode_packed, floats, raw_field, words
 from shade.ais.columns import sixbit_at as _sixbit_at
 from shade.ais.frames import Frames, IntArray, frame_block
 from shade.ais.layouts import BY_NAME, Layout
@@ -62,7 +62,7 @@ class _Reporting:
     """What ``decode_reports`` collects besides records: report columns, counted messages."""
 
     keep: frozenset[int]
-    reports: list[Reports] = field(default_factory=list)  # ``order`` holds line rows
+    reports: list[Part] = field(default_factory=list)
     counted: list[IntArray] = field(default_factory=list)  # rows of messages only counted
 
 
@@ -149,12 +149,12 @@ class Decoder:
         decoded = np.zeros(len(lines), dtype=np.bool_)
         decoded[rows] = True
         for part in work.reports:
-            decoded[part.order] = True
+            decoded[part.rows] = True
         for counted in work.counted:
             decoded[counted] = True
         place = np.cumsum(decoded) - 1  # each message's place among the block's messages
-        reports = Reports.concat([*work.reports, Reports.of_records(records, rows)])
-        reports = reports.take(np.argsort(reports.order, kind="stable"))
+        one_by_one = Part.of_records(records, rows)
+        reports = in_order(work.reports if one_by_one is None else [*work.reports, one_by_one])
         kept = [k for k, one in enumerate(records) if one.message.msg_type in work.keep]
         return Block(
             int(np.count_nonzero(decoded)),
@@ -250,25 +250,18 @@ class Decoder:
 
     def _report_columns(
         self, frames: Frames, layout: Layout, needed: int, members: IntArray
-    ) -> Reports:
-        """Position reports of one layout by columns (``order``: their line rows)."""
+    ) -> Part:
+        """Position reports of one layout by columns, at their line rows."""
         packed = words(_sixbit_at(frames.buffer, frames.payload_start[members], -(-needed // 6)))
         by_name = {f.name: f for f in layout.fields}
+        nothing = np.full(len(members), None, dtype=object)
 
-        def column(name: str) -> list[Any]:
+        def column(name: str) -> Any:
             f = by_name.get(name)
-            return values(raw_field(packed, f), f) if f is not None else [None] * len(members)
+            return boxed(raw_field(packed, f), f) if f is not None else nothing
 
         lat, lon = by_name["lat"], by_name["lon"]
-        timed = frames.timed[members]
-        if timed.any():
-            stamps: list[float | None] = frames.time[members].tolist()
-            if not timed.all():
-                stamps = [s if t else None for s, t in zip(stamps, timed.tolist(), strict=True)]
-            received_at = list(self._times(stamps))
-        else:
-            received_at = [None] * len(members)
-        return Reports(
+        return Part(
             frames.rows[members],
             raw_field(packed, by_name["mmsi"]),
             raw_field(packed, by_name["msg_type"]),
@@ -278,9 +271,21 @@ class Decoder:
             column("course"),
             column("heading"),
             column("status"),
-            received_at,
+            self._time_column(frames, members),
             list(map(frames.source.__getitem__, members.tolist())),
         )
+
+    def _time_column(self, frames: Frames, members: IntArray) -> Any:
+        """The datetimes of the sentences' times (None where they have none), each distinct
+        time made once, as the per-message path makes them (``_when``)."""
+        timed = frames.timed[members]
+        times = np.full(len(members), None, dtype=object)
+        if timed.any():
+            distinct, inverse = np.unique(frames.time[members][timed], return_inverse=True)
+            made = np.empty(len(distinct), dtype=object)
+            made[:] = [self._when(stamp) for stamp in distinct.tolist()]
+            times[timed] = made[inverse]
+        return times
 
     def _columns(
         self,
