@@ -326,14 +326,16 @@ class Pipeline:
                 taken.append(head)
                 needed = 0
         self._waiting -= count
+        totals = self._totals
         with collector_paused():
             update = self._tracker.add_block(Block.concat(taken))
             self._sink(update)
-        totals = self._totals
-        totals["points"] += len(update.points)
-        totals["aside"] += len(update.aside)
-        totals["statics"] += len(update.statics)
-        totals["batches"] += 1
+            totals["points"] += len(update.points)
+            totals["aside"] += len(update.aside)
+            totals["statics"] += len(update.statics)
+            totals["batches"] += 1
+            # Freed while the collector is paused, so that it does not walk them all first.
+            del update, taken
         if self._pending:
             # What is left arrived with the chunk just taken: its wait starts now.
             self._batch_due = time.monotonic() + self._batch_seconds

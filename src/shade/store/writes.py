@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -69,7 +70,8 @@ _PG_TYPES = {
 def aware(update: Update) -> Update:
     """``update`` with naive times taken as UTC (the contract wants them aware; be kind)."""
     naive = (
-        any(p[1].tzinfo is None for p in update.points)
+        # Points come in runs that share a datetime object: each distinct one looked at.
+        any(at.tzinfo is None for at in set(map(itemgetter(1), update.points)))
         or any(a[0][1].tzinfo is None for a in update.aside)
         or any(_naive(s.at) or _naive(s.fields.get("eta")) for s in update.statics)
     )
@@ -130,7 +132,7 @@ def static_rows(statics: Sequence[Static], dimensions: Dimensions | None) -> lis
         rows.append(
             (
                 mmsi,
-                *[fields.get(name) for name in STATIC_FIELDS],
+                *map(fields.get, STATIC_FIELDS),
                 _sum(fields, "to_bow", "to_stern") if length is None else length,
                 _sum(fields, "to_port", "to_starboard") if width is None else width,
             )
