@@ -136,6 +136,7 @@ def vessels_at(
             connection, sql, [oldest, when, *current_params, when, when, oldest, *moved_params]
         )
         found = _vessels(rows, sqlite)
+        del rows  # freed before the collector resumes: it need not walk them first
     if polygon is not None and found:
         lons = np.fromiter((v.lon for v in found), dtype=float, count=len(found))
         lats = np.fromiter((v.lat for v in found), dtype=float, count=len(found))
