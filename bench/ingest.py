@@ -4,9 +4,11 @@ Run: python bench/ingest.py [--copies N] [--postgres URL]
 
 Rows:
 - pyais 3.3.1 decoding the unpacked AMSA capture (../shared/data), the reference;
-- `shade ingest` of the same lines into a fresh SQLite file, in this process (the land mask
-  loaded beforehand; its load time is printed on its own: milliseconds from the cache that
-  the first load on a machine writes, 2 to 4 s when it reads the package);
+- `shade ingest` of the same lines into a fresh SQLite file, in this process: the clock runs
+  around `Pipeline.run`, from reading the file to the last commit (the store opened, and the
+  land mask loaded, beforehand; the mask's load time is printed on its own: milliseconds
+  from the cache that the first load on a machine writes, 2 to 4 s when it reads the
+  package);
 - the same with every detector on (two parties by flag state, the Gulf of Aden zones):
   target at least 60% of the throughput without them;
 - the same into PostgreSQL with --postgres (a server URL whose role may create databases);
