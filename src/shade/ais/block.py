@@ -12,8 +12,9 @@ data) are few and come as records; the rest are only counted. ``Decoder.decode_r
 makes blocks; ``tests/ais/test_reports.py`` checks that one holds exactly what
 ``Decoder.decode_block`` gives for the same lines.
 
-This module owns the two shapes, their making from records (for what was decoded one
-message at a time: fragments, cut-short payloads, live lines), putting blocks one after
+This module owns the two shapes; putting the reports of each layout, decoded apart, in
+message order (``Part``, ``in_order``); making reports of records (for what was decoded one
+message at a time: fragments, cut-short payloads, live lines); and putting blocks one after
 another and cutting one at a message, as ingest batches do.
 """
 
