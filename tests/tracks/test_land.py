@@ -95,6 +95,10 @@ def test_the_package_is_read_once_then_the_cache(
     assert len(reads) == 2 and "cannot be read" in caplog.text
     assert third.is_land(*points).tolist() == [True, False, False]
     assert LandMask.load(cached).is_land(*points).tolist() == [True, False, False]
+    # So is one cut short (a zip without its end).
+    cached.write_bytes(cached.read_bytes()[:1000])
+    assert land._load_or_read().is_land(*points).tolist() == [True, False, False]
+    assert len(reads) == 3
 
 
 def test_a_cache_that_cannot_be_written_is_passed_over(

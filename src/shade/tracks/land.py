@@ -278,7 +278,7 @@ def _load_or_read() -> LandMask:
         return LandMask.load(cached)
     except FileNotFoundError:
         pass
-    except (OSError, ValueError, KeyError, EOFError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("land mask cache %s cannot be read (%s): reading the package", cached, exc)
     mask = LandMask.from_package(package_file)
     try:
