@@ -25,6 +25,25 @@ def test_points_come_back_exactly(store_url: str) -> None:
     assert back[1].at.microsecond == 123457 and back[1].lat == -89.999999
 
 
+def test_a_large_batch_comes_back_in_the_order_it_was_written(store_url: str) -> None:
+    """More points than one INSERT statement holds (500 rows on SQLite): the order of the
+    batch is the order of the ids, so equal times come back as they were written."""
+    written = [
+        point(mmsi=366000000 + k % 7, seconds=k // 13, lat=k / 1000, speed=None if k % 5 else 1.5)
+        for k in range(1234)
+    ]
+    kept = [
+        (point(mmsi=366000100, seconds=k, lat=-k / 100), AsideReason.INLAND) for k in range(777)
+    ]
+    with Store.open(store_url) as store:
+        store.write(update(written, kept))
+        back = [p for page in store.points_between() for p in page]
+        aside = store.aside(366000100)
+        assert store.counts()["points"] == 1234
+    assert back == sorted(written, key=lambda p: p.at)  # stable: equal times in batch order
+    assert [(a.point, a.reason) for a in aside] == kept
+
+
 def test_times_keep_every_microsecond_and_come_back_in_utc(store_url: str) -> None:
     plus_two = timezone(timedelta(hours=2))
     times = [

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shade.tracks.land import NEVER_INLAND_KM, land_mask, ring
+from shade.tracks import land
+from shade.tracks.land import NEVER_INLAND_KM, LandMask, land_mask, ring
 from shade.tracks.sanity import distance_nm
 from tests.tracks.build import BAVARIA, CENTRAL_AUSTRALIA, NORTH_SEA, ROTTERDAM
 
@@ -19,7 +21,7 @@ from tests.tracks.build import BAVARIA, CENTRAL_AUSTRALIA, NORTH_SEA, ROTTERDAM
 _COMPARE = """
 import numpy as np
 from global_land_mask import globe
-from shade.tracks.land import land_mask
+from shade.tracks.land import LandMask, land_mask
 
 rng = np.random.default_rng(20240501)
 lat = np.concatenate([rng.uniform(-90, 90, 300_000), [-90, 90, 0, 89.999, -89.999, 45]])
@@ -29,9 +31,10 @@ coast_lat = 51.9 + rng.uniform(-2, 2, 100_000)
 coast_lon = 4.4 + rng.uniform(-2, 2, 100_000)
 lat = np.concatenate([lat, coast_lat])
 lon = np.concatenate([lon, coast_lon])
-ours = land_mask().is_land(lat, lon)
 theirs = globe.is_land(lat, lon)
-print(int((ours != theirs).sum()), int(theirs.sum()), len(lat))
+# Read from the package, and as the process gets it (from the cache, once one is written).
+for ours in LandMask.from_package().is_land(lat, lon), land_mask().is_land(lat, lon):
+    print(int((ours != theirs).sum()), int(theirs.sum()), len(lat))
 """
 
 
@@ -40,9 +43,73 @@ def test_is_land_answers_as_global_land_mask_does() -> None:
     out = subprocess.run(
         [sys.executable, "-c", _COMPARE], capture_output=True, text=True, check=True
     ).stdout.split()
-    differ, land, total = map(int, out)
-    assert differ == 0
-    assert 0.2 * total < land < 0.5 * total  # a third of the earth's surface is land
+    assert len(out) == 6
+    for differ, on_land, total in (map(int, out[:3]), map(int, out[3:])):
+        assert differ == 0
+        assert 0.2 * total < on_land < 0.5 * total  # a third of the earth's surface is land
+
+
+def _tiny_mask() -> LandMask:
+    """A 4 x 8 grid of 45-degree cells, land in one cell (its changes: 9 and 10)."""
+    lat_axis = np.array([67.5, 22.5, -22.5, -67.5])
+    lon_axis = np.arange(-157.5, 180, 45.0)
+    return LandMask(False, np.array([9, 10], dtype=np.uint32), lat_axis, lon_axis)
+
+
+def test_a_saved_mask_loads_with_the_same_answers(tmp_path: Path) -> None:
+    mask = land_mask()
+    mask.save(tmp_path / "mask.npz")
+    again = LandMask.load(tmp_path / "mask.npz")
+    rng = np.random.default_rng(11)
+    lat, lon = rng.uniform(-90, 90, 200_000), rng.uniform(-180, 180, 200_000)
+    assert (again.is_land(lat, lon) == mask.is_land(lat, lon)).all()
+    assert (
+        again.far_inland(lat[:2000], lon[:2000], 200)
+        == mask.far_inland(lat[:2000], lon[:2000], 200)
+    ).all()
+    assert [p.name for p in tmp_path.iterdir()] == ["mask.npz"]  # no temporary file left
+
+
+def test_the_package_is_read_once_then_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    reads: list[Path | None] = []
+
+    def from_package(path: Path | None = None) -> LandMask:
+        reads.append(path)
+        return _tiny_mask()
+
+    monkeypatch.setattr(LandMask, "from_package", staticmethod(from_package))
+    first = land._load_or_read()
+    cached = land.cache_file()
+    assert len(reads) == 1 and cached.is_file() and cached.is_relative_to(tmp_path)
+    second = land._load_or_read()
+    assert len(reads) == 1  # from the cache
+    points = (np.array([0.0, 0.0, -50.0]), np.array([-100.0, 30.0, -100.0]))
+    assert first.is_land(*points).tolist() == second.is_land(*points).tolist()
+    assert second.is_land(*points).tolist() == [True, False, False]
+    # A cache file that is not a mask is passed over (and said), then written anew.
+    cached.write_bytes(b"not a mask")
+    third = land._load_or_read()
+    assert len(reads) == 2 and "cannot be read" in caplog.text
+    assert third.is_land(*points).tolist() == [True, False, False]
+    assert LandMask.load(cached).is_land(*points).tolist() == [True, False, False]
+    # So is one cut short (a zip without its end).
+    cached.write_bytes(cached.read_bytes()[:1000])
+    assert land._load_or_read().is_land(*points).tolist() == [True, False, False]
+    assert len(reads) == 3
+
+
+def test_a_cache_that_cannot_be_written_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file: no directory can be made in it
+    monkeypatch.setattr(LandMask, "from_package", staticmethod(lambda path=None: _tiny_mask()))
+    mask = land._load_or_read()
+    assert mask.is_land(np.array([0.0]), np.array([-100.0])).tolist() == [True]
 
 
 def test_known_places() -> None:

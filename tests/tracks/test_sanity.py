@@ -191,6 +191,25 @@ def test_scattered_bad_fixes_never_re_anchor() -> None:
     assert tracker.stats.reanchored == 0
 
 
+@pytest.mark.parametrize("bad_fixes", [6, 40, 60])
+def test_long_runs_of_refusals_in_one_batch_fare_as_one_by_one(bad_fixes: int) -> None:
+    """Short runs are judged over every pair of their fixes at once, long ones a report at
+    a time (sanity._PAIRWISE_UP_TO): both as when the reports come one by one."""
+    tracker = Tracker()
+    scattered = [move(*SOUTH_PACIFIC, 37 * k % 360, 300) for k in range(bad_fixes)]
+    fixes = [(*SOUTH_PACIFIC, minutes(0))]
+    for k, p in enumerate(scattered):
+        fixes.append((*p, minutes(k + 1)))
+        if k % 7 == 3:
+            fixes.append((*move(*SOUTH_PACIFIC, 0, 0.1), minutes(k + 1)))  # back home
+        if k % 11 == 5:
+            fixes.append((*p, minutes(0)))  # heard again, far too late
+    fixes += [(*move(*NORTH_SEA, 90, 0.5 * k), minutes(bad_fixes + 10 * k)) for k in range(4)]
+    out = run(tracker, *fixes)
+    assert "impossible_speed" in out and "out_of_order" in out
+    assert tracker.stats.reanchored == 1  # the track moved to the North Sea
+
+
 def test_one_bad_fix_heard_by_many_receivers_does_not_re_anchor() -> None:
     tracker = Tracker()
     far = move(*NORTH_SEA, 90, 100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -213,3 +214,66 @@ def test_an_eta_is_its_fields_within_a_month_before_and_a_year_after(
     if not (month == 2 and day == 29):
         # The earliest such moment: a year earlier would be too old.
         assert got - at < timedelta(days=366) - ETA_PAST + timedelta(days=1)
+
+
+def _plain_static_of(msg_type: int, message: object, at: datetime) -> dict[str, object]:
+    """The rules of the module docstring, stated plainly: the oracle of the test below."""
+    carried = {
+        5: ("shipname", "callsign", "imo", "ship_type", *DIMENSIONS, "destination", "draught"),
+        19: ("shipname", "ship_type", *DIMENSIONS),
+    }[msg_type]
+    fields: dict[str, object] = {}
+    for name in carried:
+        value = getattr(message, name)
+        if value is None or value == "" or (value == 0 and name in ("imo", "ship_type", "draught")):
+            continue
+        fields[name] = value
+    if all(fields.get(name, 0) == 0 for name in DIMENSIONS):
+        for name in DIMENSIONS:
+            fields.pop(name, None)
+    if msg_type == 5:
+        m: Any = message
+        arrival = eta(m.month, m.day, m.hour, m.minute, at)
+        if arrival is not None:
+            fields["eta"] = arrival
+    return fields
+
+
+DIMENSIONS = ("to_bow", "to_stern", "to_port", "to_starboard")
+
+
+@given(
+    msg_type=st.sampled_from([5, 19]),
+    shipname=st.sampled_from(["", "NORDLYS", "A B"]),
+    callsign=st.sampled_from(["", "LAXP5"]),
+    imo=st.sampled_from([0, 9074729]),
+    ship_type=st.sampled_from([0, 60]),
+    dimensions=st.tuples(*[st.sampled_from([0, 7])] * 4),
+    draught=st.sampled_from([0.0, 5.6]),
+    destination=st.sampled_from(["", "BERGEN"]),
+    month=st.sampled_from([0, 2, 12]),
+)
+def test_static_data_follow_the_rules_for_any_fields(
+    msg_type: int,
+    shipname: str,
+    callsign: str,
+    imo: int,
+    ship_type: int,
+    dimensions: tuple[int, int, int, int],
+    draught: float,
+    destination: str,
+    month: int,
+) -> None:
+    values: dict[str, object] = {"shipname": shipname, "ship_type": ship_type}
+    values |= dict(zip(DIMENSIONS, dimensions, strict=True))
+    if msg_type == 5:
+        values |= {"callsign": callsign, "imo": imo, "draught": draught}
+        values |= {"destination": destination, "month": month, "day": 29, "hour": 6, "minute": 0}
+    if msg_type == 19:
+        values |= {"lat": 60.0, "lon": 5.0}
+    message = decoded(msg_type, mmsi=MMSI, **values).message
+    got = static_of(message, T0)
+    expected = _plain_static_of(msg_type, message, T0)
+    assert (got.fields if got is not None else {}) == expected
+    if got is not None:
+        assert list(got.fields) == list(expected)  # in the same order

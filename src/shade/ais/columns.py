@@ -1,11 +1,12 @@
 """Decoding many payloads of one layout at once, field by field over NumPy columns.
 
-Position and base-station reports are most of any feed. For those layouts (numbers only,
-no text, no binary data) every field of a whole batch is cut out with a few array
-operations instead of a run of Python per message. Values are exactly those of the
-generated per-message decoders in ``records``: integer arithmetic gives the positions,
-lookup tables give the rate of turn, and ``tests/ais/test_blocks.py`` and
-``tests/ais/test_positions.py`` compare the two on every recorded capture.
+Position and base-station reports are most of any feed, and static and voyage data (type
+5) most of the rest. For those layouts (numbers and text of fixed widths, no binary data)
+every field of a whole batch is cut out with a few array operations instead of a run of
+Python per message. Values are exactly those of the generated per-message decoders in
+``records``: integer arithmetic gives the positions, lookup tables give the rate of turn and
+the characters of text, and ``tests/ais/test_blocks.py``, ``tests/ais/test_positions.py``
+and ``tests/ais/test_reports.py`` compare the two on every recorded capture.
 
 This module owns the payload armour (``ARMOUR``, ``unarmoured``): ``frames`` checks payload
 characters with it, and the decoder and ``positions`` read message types with it.
@@ -14,12 +15,13 @@ characters with it, and the decoder and ``positions`` read message types with it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from shade.ais.kinds import turn
+from shade.ais.kinds import SIXBIT_CHARS, turn
 from shade.ais.layouts import Field, Layout
 
 IntArray = npt.NDArray[np.int64]
@@ -32,14 +34,21 @@ ARMOUR[48:88] = np.arange(40, dtype=np.uint8)
 ARMOUR[96:120] = np.arange(40, 64, dtype=np.uint8)
 _ROT = np.array([turn(x) for x in range(-128, 128)], dtype=object)
 _WORD_CHARS = 10  # 60 bits in each 64-bit word
+_TEXT = np.frombuffer(SIXBIT_CHARS.encode("ascii"), dtype=np.uint8)  # 6-bit value -> ASCII
 
 
 def columnar(layout: Layout) -> bool:
-    """Whether a layout can be decoded by columns: fixed numbers of at most 60 bits."""
-    return all(
-        f.spare or (f.kind.name not in ("t", "d") and not f.variable and f.width <= 60)
-        for f in layout.fields
-    )
+    """Whether a layout can be decoded by columns: fixed numbers of at most 60 bits, and
+    text of a fixed number of characters."""
+    return all(f.spare or _columnar_field(f) for f in layout.fields)
+
+
+def _columnar_field(f: Field) -> bool:
+    if f.variable or f.kind.name == "d":
+        return False
+    if f.kind.name == "t":
+        return f.width % 6 == 0
+    return f.width <= 60
 
 
 # Over whole buffers, arithmetic on the bytes is several times faster than a lookup in
@@ -92,8 +101,16 @@ def words(six: Bytes) -> npt.NDArray[np.uint64]:
 
 def raw_field(packed: npt.NDArray[np.uint64], field: Field) -> IntArray:
     """The raw integer of one field for every row (two's complement applied)."""
-    word, offset = divmod(field.start, 60)
-    width = field.width
+    result = _raw_bits(packed, field.start, field.width)
+    if field.kind.signed:
+        half = 1 << (field.width - 1)
+        result = (result ^ half) - half
+    return result
+
+
+def _raw_bits(packed: npt.NDArray[np.uint64], start: int, width: int) -> IntArray:
+    """``width`` (at most 60) bits from bit ``start`` of every row, unsigned."""
+    word, offset = divmod(start, 60)
     if offset + width <= 60:
         value = (packed[:, word] >> np.uint64(60 - offset - width)) & np.uint64((1 << width) - 1)
     else:
@@ -102,11 +119,22 @@ def raw_field(packed: npt.NDArray[np.uint64], field: Field) -> IntArray:
         value = ((packed[:, word] & np.uint64((1 << high) - 1)) << np.uint64(low)) | (
             packed[:, word + 1] >> np.uint64(60 - low)
         )
-    result = value.astype(np.int64)
-    if field.kind.signed:
-        half = 1 << (width - 1)
-        result = (result ^ half) - half
-    return result
+    return value.astype(np.int64)
+
+
+def texts(packed: npt.NDArray[np.uint64], field: Field) -> list[str]:
+    """A text field's values for every row, as ``kinds.text`` gives them: trailing '@' and
+    blanks removed."""
+    nchars = field.width // 6
+    codes = np.empty((len(packed), nchars), dtype=np.uint8)
+    for k in range(nchars):
+        codes[:, k] = _raw_bits(packed, field.start + 6 * k, 6)
+    # One decode for the whole column, then a slice per row.
+    joined = _TEXT[codes].tobytes().decode("ascii")
+    return [
+        joined[start : start + nchars].rstrip("@").strip()
+        for start in range(0, len(joined), nchars)
+    ]
 
 
 def converted(raw: IntArray, field: Field) -> FloatArray | IntArray | npt.NDArray[np.bool_]:
@@ -142,12 +170,21 @@ def values(raw: IntArray, field: Field) -> list[object]:
     """A field's Python values for every row: None where "not available"."""
     if field.kind.name == "rot":
         return list(_ROT[raw + 128])
+    return boxed(raw, field).tolist()  # type: ignore[no-any-return]
+
+
+def boxed(raw: IntArray, field: Field) -> npt.NDArray[Any]:
+    """``values`` as an array: of objects where some are "not available" (None), else of
+    numbers, which NumPy makes Python ints, floats or bools when they are taken out."""
+    if field.kind.name == "rot":
+        rot: npt.NDArray[Any] = _ROT[raw + 128]
+        return rot
     column = converted(raw, field)
     if field.na is None:
-        return column.tolist()  # type: ignore[no-any-return]
-    boxed = column.astype(object)
-    boxed[raw == field.na] = None
-    return boxed.tolist()  # type: ignore[no-any-return]
+        return column
+    objects = column.astype(object)
+    objects[raw == field.na] = None
+    return objects
 
 
 def decode_columns(layout: Layout, payloads: Sequence[bytes], nchars: int) -> list[list[object]]:
@@ -155,5 +192,14 @@ def decode_columns(layout: Layout, payloads: Sequence[bytes], nchars: int) -> li
 
     The payloads must be valid armour and at least as long as the layout's fixed part.
     """
-    packed = words(sixbit(payloads, nchars))
-    return [values(raw_field(packed, f), f) for f in layout.values]
+    return decode_packed(layout, words(sixbit(payloads, nchars)))
+
+
+def decode_packed(layout: Layout, packed: npt.NDArray[np.uint64]) -> list[list[object]]:
+    """``decode_columns`` of payloads already packed by ``words``."""
+    columns: list[list[object]] = []
+    for f in layout.values:
+        columns.append(
+            list(texts(packed, f)) if f.kind.name == "t" else values(raw_field(packed, f), f)
+        )
+    return columns

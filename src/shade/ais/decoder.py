@@ -1,9 +1,11 @@
 """The stream decoder: lines in, decoded messages out, with counts of everything else.
 
 It frames lines (``frames`` for whole blocks, ``nmea`` for the rest), joins the fragments
-of multipart messages, decodes payloads (``columns`` for batches of the common position
-reports, ``payload`` for the rest) and keeps ``DecodeStats``. ``decode`` works in blocks of
-lines for speed; ``feed`` takes one line at a time for live feeds; both give the same.
+of multipart messages, decodes payloads (``columns`` for batches of the common layouts,
+``payload`` for the rest) and keeps ``DecodeStats``. ``decode`` works in blocks of lines for
+speed; ``feed`` takes one line at a time for live feeds; both give the same.
+``decode_reports`` is ``decode_block`` for ingest: the same messages and counts, but the
+position reports as columns and only the other messages asked for as records (``block``).
 
 Fragments are joined by talker, channel, sequential id, fragment count and tag-block group
 (or source station): interleaved messages from several receivers do not mix. A later
@@ -18,20 +20,23 @@ counted as ``incomplete_message``.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice, repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
-from shade.ais.columns import ARMOUR, columnar, decode_columns
+from shade.ais.block import REPORT_TYPES, Block, Part, in_order
+from shade.ais.columns import ARMOUR, boxed, columnar, decode_packed, floats, raw_field, words
+from shade.ais.columns import sixbit_at as _sixbit_at
 from shade.ais.frames import Frames, IntArray, frame_block
 from shade.ais.layouts import BY_NAME, Layout
 from shade.ais.message import AISMessage
 from shade.ais.nmea import Sentence, parse_sentence
-from shade.ais.payload import FIXED_LAYOUTS, decode_payload
+from shade.ais.payload import FIXED_LAYOUTS, KNOWN_TYPES, MIN_BITS, decode_payload
 from shade.ais.records import DECODERS
 from shade.ais.rejects import Reject
 from shade.config import Settings
@@ -44,6 +49,21 @@ _COLUMNAR: dict[int, tuple[Layout, type[AISMessage], int]] = {
     for msg_type, name in FIXED_LAYOUTS.items()
     if columnar(BY_NAME[name])
 }
+
+
+class _Out(Protocol):
+    """Where decoded messages go, by line: a list for a whole block, a dict for a few."""
+
+    def __setitem__(self, row: int, decoded: Decoded | None, /) -> None: ...
+
+
+@dataclass
+class _Reporting:
+    """What ``decode_reports`` collects besides records: report columns, counted messages."""
+
+    keep: frozenset[int]
+    reports: list[Part] = field(default_factory=list)
+    counted: list[IntArray] = field(default_factory=list)  # rows of messages only counted
 
 
 class Decoded(NamedTuple):
@@ -113,6 +133,37 @@ class Decoder:
 
     def decode_block(self, lines: list[bytes]) -> list[Decoded]:
         """Decode a list of lines (line endings optional) as ``feed`` would, only faster."""
+        out: list[Decoded | None] = [None] * len(lines)
+        self._decode_lines(lines, out, None)
+        return [decoded for decoded in out if decoded is not None]
+
+    def decode_reports(self, lines: list[bytes], keep: Collection[int]) -> Block:
+        """``decode_block`` for ingest: the same messages and the same counts, as a ``Block``
+        of every position report as columns and the messages of the types in ``keep`` as
+        records. A position report of a type in ``keep`` is a record too."""
+        work = _Reporting(frozenset(keep))
+        out: dict[int, Decoded | None] = {}
+        self._decode_lines(lines, out, work)
+        rows = sorted(row for row, one in out.items() if one is not None)
+        records: list[Any] = [out[row] for row in rows]
+        decoded = np.zeros(len(lines), dtype=np.bool_)
+        decoded[rows] = True
+        for part in work.reports:
+            decoded[part.rows] = True
+        for counted in work.counted:
+            decoded[counted] = True
+        place = np.cumsum(decoded) - 1  # each message's place among the block's messages
+        one_by_one = Part.of_records(records, rows)
+        reports = in_order(work.reports if one_by_one is None else [*work.reports, one_by_one])
+        kept = [k for k, one in enumerate(records) if one.message.msg_type in work.keep]
+        return Block(
+            int(np.count_nonzero(decoded)),
+            replace(reports, order=place[reports.order]),
+            [records[k] for k in kept],
+            place[[rows[k] for k in kept]].tolist(),
+        )
+
+    def _decode_lines(self, lines: list[bytes], out: _Out, work: _Reporting | None) -> None:
         if lines and lines[0][-1:] in (b"\n", b"\r"):
             lines = [line.rstrip(b"\r\n") for line in lines]
         frames = frame_block(lines)
@@ -120,9 +171,8 @@ class Decoder:
         stats.lines += len(lines)
         stats.skipped += frames.skipped
         base = stats.sentences
-        out: list[Decoded | None] = [None] * len(lines)
         single = frames.total == 1
-        self._singles(frames, np.flatnonzero(single).tolist(), out)
+        self._singles(frames, np.flatnonzero(single), out, work)
         # Fragments and slowly framed lines go in line order: reassembly is stateful.
         fragments = np.flatnonzero(~single)
         order = sorted(
@@ -152,29 +202,90 @@ class Decoder:
             else:
                 out[row] = self._fragment(sentence)
         stats.sentences = base + len(frames.rows) + slow_sentences
-        return [decoded for decoded in out if decoded is not None]
 
-    def _singles(self, frames: Frames, picks: list[int], out: list[Decoded | None]) -> None:
+    def _singles(self, frames: Frames, picks: IntArray, out: _Out, work: _Reporting | None) -> None:
         """Decode the single-sentence messages of a block, batching the common layouts."""
-        if not picks:
+        if not len(picks):
             return
-        payloads = frames.payload
-        firsts = b"".join([payloads[k][:1] or b"\xff" for k in picks])
-        types = ARMOUR[np.frombuffer(firsts, dtype=np.uint8)].astype(np.int64)
-        lengths = np.fromiter(map(len, map(payloads.__getitem__, picks)), np.int64, len(picks))
+        starts = frames.payload_start[picks]
+        lengths = frames.payload_end[picks] - starts
+        # An empty payload's first "character" is the comma after it: 255, no type.
+        types = ARMOUR[frames.buffer[starts]].astype(np.int64)
         keys = types * 1000 + lengths
         order = np.argsort(keys, kind="stable")
         bounds = np.flatnonzero(np.diff(keys[order])) + 1
-        picked = np.array(picks, dtype=np.int64)
         rows = frames.rows
         for group in np.split(order, bounds):
             msg_type, nchars = int(types[group[0]]), int(lengths[group[0]])
-            members = picked[group]
+            members = picks[group]
+            if work is not None and self._reported(frames, msg_type, nchars, members, work):
+                continue
             if self._columns(frames, msg_type, nchars, members, out):
                 continue
             for k in members.tolist():
                 sentence = frames.sentence(k)
                 out[rows[k]] = self._finish(sentence, sentence.payload, sentence.fill, 1)
+
+    def _reported(
+        self, frames: Frames, msg_type: int, nchars: int, members: IntArray, work: _Reporting
+    ) -> bool:
+        """Take a group of equal type and length as report columns, or only count it, if
+        it needs no record: what ``decode_payload`` would accept, not of a type kept."""
+        if msg_type in work.keep:
+            return False
+        bits = 6 * nchars - frames.fill[members]
+        if msg_type not in REPORT_TYPES:
+            # decode_payload makes a message of every payload of valid armour (which the
+            # fast lane guarantees) with a known type and at least MIN_BITS bits.
+            if msg_type not in KNOWN_TYPES or (bits < MIN_BITS).any():
+                return False
+            work.counted.append(frames.rows[members])
+        else:
+            spec = _COLUMNAR.get(msg_type)
+            if spec is None or (bits < spec[2]).any():
+                return False  # cut short: decode_payload's rules, one at a time
+            work.reports.append(self._report_columns(frames, spec[0], spec[2], members))
+        self.stats.messages[msg_type] += len(members)
+        return True
+
+    def _report_columns(
+        self, frames: Frames, layout: Layout, needed: int, members: IntArray
+    ) -> Part:
+        """Position reports of one layout by columns, at their line rows."""
+        packed = words(_sixbit_at(frames.buffer, frames.payload_start[members], -(-needed // 6)))
+        by_name = {f.name: f for f in layout.fields}
+        nothing = np.full(len(members), None, dtype=object)
+
+        def column(name: str) -> Any:
+            f = by_name.get(name)
+            return boxed(raw_field(packed, f), f) if f is not None else nothing
+
+        lat, lon = by_name["lat"], by_name["lon"]
+        return Part(
+            frames.rows[members],
+            raw_field(packed, by_name["mmsi"]),
+            raw_field(packed, by_name["msg_type"]),
+            floats(raw_field(packed, lat), lat),
+            floats(raw_field(packed, lon), lon),
+            column("speed"),
+            column("course"),
+            column("heading"),
+            column("status"),
+            self._time_column(frames, members),
+            list(map(frames.source.__getitem__, members.tolist())),
+        )
+
+    def _time_column(self, frames: Frames, members: IntArray) -> Any:
+        """The datetimes of the sentences' times (None where they have none), each distinct
+        time made once, as the per-message path makes them (``_when``)."""
+        timed = frames.timed[members]
+        times = np.full(len(members), None, dtype=object)
+        if timed.any():
+            distinct, inverse = np.unique(frames.time[members][timed], return_inverse=True)
+            made = np.empty(len(distinct), dtype=object)
+            made[:] = [self._when(stamp) for stamp in distinct.tolist()]
+            times[timed] = made[inverse]
+        return times
 
     def _columns(
         self,
@@ -182,7 +293,7 @@ class Decoder:
         msg_type: int,
         nchars: int,
         members: IntArray,
-        out: list[Decoded | None],
+        out: _Out,
     ) -> bool:
         """Decode one group of equal type and length by columns, if its layout allows."""
         spec = _COLUMNAR.get(msg_type)
@@ -191,13 +302,20 @@ class Decoder:
         layout, cls, needed = spec
         if (6 * nchars - frames.fill[members] < needed).any():
             return False
-        picks = members.tolist()
-        payloads = list(map(frames.payload.__getitem__, picks))
-        if (ARMOUR[np.frombuffer(b"".join(payloads), dtype=np.uint8)] == 255).any():
+        chars = sliding_window_view(frames.buffer, nchars)[frames.payload_start[members]]
+        if (ARMOUR[chars] == 255).any():
             return False
+        picks = members.tolist()
         # tuple.__new__ in map: records and envelopes made without a Python call apiece.
         records = map(
-            _new, repeat(cls), zip(*decode_columns(layout, payloads, nchars), strict=True)
+            _new,
+            repeat(cls),
+            zip(
+                *decode_packed(
+                    layout, words(_sixbit_at(frames.buffer, frames.payload_start[members], nchars))
+                ),
+                strict=True,
+            ),
         )
         decoded = map(
             _new,

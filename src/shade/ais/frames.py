@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -101,17 +102,35 @@ class Frames:
         return [block[start:end] for start, end in spans]
 
     def sentence(self, k: int) -> Sentence:
-        """The k-th fast sentence as ``nmea.parse_sentence`` would have given it."""
+        """The k-th fast sentence as ``nmea.parse_sentence`` would have given it.
+
+        Read from the columns if they are made, else from the block for this one alone:
+        ingest asks for a few sentences of a block, not for every column of all of them.
+        """
+        made, block, bang = self.__dict__, self.block, int(self.bang[k])
+        code = (block[bang + 1] << 8) | block[bang + 2]
+        talker = made["talker"][k] if "talker" in made else _TALKERS[code]
+        own = made["own"][k] if "own" in made else block[bang + 5] == ord("O")
+        seq_id = made["seq_id"][k] if "seq_id" in made else _SEQ_IDS[block[bang + _SEQ_AT]]
+        channel = made["channel"][k] if "channel" in made else _CHANNELS[block[self.channel_at[k]]]
+        if "payload" in made:
+            payload = made["payload"][k]
+        else:
+            payload = block[int(self.payload_start[k]) : int(self.payload_end[k])]
+        if "received_at" in made:
+            received_at = made["received_at"][k]
+        else:
+            received_at = float(self.time[k]) if self.timed[k] else None
         return Sentence(
-            self.talker[k],
-            self.own[k],
+            talker,
+            own,
             int(self.total[k]),
             int(self.number[k]),
-            self.seq_id[k],
-            self.channel[k],
-            self.payload[k],
+            seq_id,
+            channel,
+            payload,
             int(self.fill[k]),
-            self.received_at[k],
+            received_at,
             self.source[k],
             self.group[k],
         )
@@ -136,7 +155,7 @@ def frame_block(lines: Sequence[bytes]) -> Frames:
     first, last = _strip(block, buf, np.concatenate(([0], ends + 1))[:-1], ends)
     lead = buf[first]  # the '\n' after the line if it is blank
     maybe = (lead == ord("!")) | (lead == ord("\\"))
-    begin, tags = _tag_blocks(block, first, last, np.flatnonzero(lead == ord("\\")))
+    begin, tags = _tag_blocks(block, buf, first, last, np.flatnonzero(lead == ord("\\")))
     candidates = np.flatnonzero(maybe & (begin >= 0))
     bang, stop = begin[candidates], last[candidates]
     fits = bang + len(_SHORTEST) <= stop  # keeps every fixed offset below inside the line
@@ -287,38 +306,48 @@ def _strip(block: bytes, buf: Bytes, first: IntArray, last: IntArray) -> tuple[I
     return first, last
 
 
+class _Tags(NamedTuple):
+    """The tag blocks of a block's lines: each distinct one parsed once."""
+
+    of_line: IntArray  # per line, the index of its tag block in ``parsed``; -1: none
+    parsed: list[TagBlock]
+
+
 def _tag_blocks(
-    block: bytes, first: IntArray, last: IntArray, tagged: IntArray
-) -> tuple[IntArray, dict[int, TagBlock]]:
+    block: bytes, buf: Bytes, first: IntArray, last: IntArray, tagged: IntArray
+) -> tuple[IntArray, _Tags]:
     """Where each line's sentence starts, past its tag block (-1: a broken one), and the
-    tag blocks by line; each distinct one is parsed once."""
+    tag blocks of the lines; each distinct one is parsed once."""
     begin = first.copy()
-    tags: dict[int, TagBlock] = {}
-    parsed: dict[bytes, TagBlock | None] = {}
-    for row, opening, stop in zip(
-        tagged.tolist(), first[tagged].tolist(), last[tagged].tolist(), strict=True
-    ):
-        end = block.find(b"\\", opening + 1, stop)
-        if end < 0:
-            begin[row] = -1
-            continue
-        text = block[opening + 1 : end]
-        tag = parsed.get(text, _MISSING)
-        if tag is _MISSING:
-            tag = parsed[text] = parse_tag_block(text)
-        if tag is None:
-            begin[row] = -1
-            continue
-        begin[row] = end + 1
-        tags[row] = tag
-    return begin, tags
+    of_line = np.full(len(first), -1, dtype=np.int64)
+    if not len(tagged):
+        return begin, _Tags(of_line, [])
+    # The backslash closing each tag block: the first one past the opening, in the line.
+    slashes = np.flatnonzero(buf == ord("\\"))
+    opening = first[tagged]
+    after = np.searchsorted(slashes, opening + 1)
+    end = slashes[np.minimum(after, len(slashes) - 1)]
+    closed = (after < len(slashes)) & (end < last[tagged])
+    begin[tagged[~closed]] = -1
+    rows, opening, end = tagged[closed], opening[closed], end[closed]
+    texts = [block[a:b] for a, b in zip((opening + 1).tolist(), end.tolist(), strict=True)]
+    distinct = list(dict.fromkeys(texts))
+    parsed = [parse_tag_block(text) for text in distinct]
+    index = {text: k for k, text in enumerate(distinct)}
+    found = np.fromiter(map(index.__getitem__, texts), np.int64, len(texts))
+    broken = np.array([tag is None for tag in parsed], dtype=np.bool_)[found]
+    begin[rows[broken]] = -1
+    begin[rows[~broken]] = end[~broken] + 1
+    of_line[rows[~broken]] = found[~broken]
+    # A broken one is never pointed at: an empty tag block holds its place.
+    return begin, _Tags(of_line, [_MISSING if tag is None else tag for tag in parsed])
 
 
 def _receiver(
     block: bytes,
     buf: Bytes,
     rows: IntArray,
-    tags: dict[int, TagBlock],
+    tags: _Tags,
     rest: IntArray,
     stop: IntArray,
 ) -> tuple[FloatArray, BoolArray, list[str | None], list[str | None]]:
@@ -329,32 +358,48 @@ def _receiver(
     source: list[str | None] = [None] * size
     group: list[str | None] = [None] * size
     time, timed = _unix_times(buf, rest, stop)
-    irregular = (rest < stop) & ~timed
-    if tags:
-        irregular |= np.fromiter(map(tags.__contains__, rows.tolist()), np.bool_, size)
+    tag_of = tags.of_line[rows]
+    tagged = tag_of >= 0
+    trailing = rest < stop
+    if tagged.any():
+        # A tag block and nothing after the checksum (the usual form): all from the tag.
+        only = np.flatnonzero(tagged & ~trailing)
+        parsed = tags.parsed
+        times = np.array([np.nan if t.time is None else t.time for t in parsed])
+        stations = np.empty(len(parsed), dtype=object)
+        stations[:] = [t.source for t in parsed]
+        groups = np.empty(len(parsed), dtype=object)
+        groups[:] = [None if t.group is None else t.group[2] for t in parsed]
+        which = tag_of[only]
+        time[only] = times[which]
+        timed[only] = ~np.isnan(times[which])
+        boxed = np.empty(size, dtype=object)
+        boxed[only] = stations[which]
+        source = boxed.tolist()
+        boxed = np.empty(size, dtype=object)
+        boxed[only] = groups[which]
+        group = boxed.tolist()
+    # The rest one at a time: receiver fields other than a bare UNIX time, with or without
+    # a tag block.
+    irregular = trailing & (tagged | ~timed)
     # Receivers stamp runs of sentences with the same fields: read each distinct one once.
-    trailing: dict[bytes, tuple[float | None, str | None]] = {}
+    read_before: dict[bytes, tuple[float | None, str | None]] = {}
     picks = np.flatnonzero(irregular)
-    for k, row, start, end in zip(
-        picks.tolist(),
-        rows[picks].tolist(),
-        rest[picks].tolist(),
-        stop[picks].tolist(),
-        strict=True,
+    for k, start, end in zip(
+        picks.tolist(), rest[picks].tolist(), stop[picks].tolist(), strict=True
     ):
         when = station = None
-        tag = tags.get(row)
-        if tag is not None:
+        if tag_of[k] >= 0:
+            tag = tags.parsed[tag_of[k]]
             when, station = tag.time, tag.source
             group[k] = tag.group[2] if tag.group is not None else None
-        if start < end:
-            fields = block[start:end]
-            read = trailing.get(fields)
-            if read is None:
-                read = trailing[fields] = trailing_fields(fields)
-            trailing_time, trailing_source = read
-            when = when if when is not None else trailing_time
-            station = station if station is not None else trailing_source
+        fields = block[start:end]
+        read = read_before.get(fields)
+        if read is None:
+            read = read_before[fields] = trailing_fields(fields)
+        trailing_time, trailing_source = read
+        when = when if when is not None else trailing_time
+        station = station if station is not None else trailing_source
         source[k] = station
         timed[k] = when is not None
         time[k] = np.nan if when is None else when

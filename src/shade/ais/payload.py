@@ -90,6 +90,9 @@ _MSG26 = (
 )
 # The header (type, repeat, MMSI) is the least a message must carry.
 MIN_BITS = 38
+# Types ``layout_for`` knows: of a payload of valid armour with one of these types and at
+# least MIN_BITS bits, decode_payload always makes a message.
+KNOWN_TYPES = frozenset(FIXED_LAYOUTS) | {6, 8, 16, 22, 24, 25, 26}
 
 
 def dearmour(payload: bytes, fill: int) -> tuple[int, int] | None:

@@ -115,6 +115,8 @@ class EncounterDetector:
             reports.course,
             reports.party,
         )
+        # Points come in runs that share a datetime object: each converted once.
+        seconds: dict[datetime, float] = {}
         for point in points:
             mmsi = point.mmsi
             k = index.get(party(mmsi), 0)
@@ -122,7 +124,10 @@ class EncounterDetector:
                 if mmsi in rows:
                     reports.forget(mmsi)  # its party changed
                 continue
-            at = point.at.timestamp()
+            when = point.at
+            at = seconds.get(when)
+            if at is None:
+                at = seconds[when] = when.timestamp()
             row = rows.get(mmsi)
             if row is None:
                 row = reports.add(mmsi)

@@ -79,18 +79,24 @@ class GapDetector:
     def observe(self, points: Sequence[Point], now: datetime) -> list[Event]:
         self._now = now
         out: list[Event] = []
-        last, heap, queued, threshold = self._last, self._heap, self._queued, self.threshold
+        last, heap, queued, opened = self._last, self._heap, self._queued, self._open
+        thresholds, knots = self._threshold, self._knots
         for point in points:
             mmsi = point.mmsi
             before = last.get(mmsi)
             if before is not None:
-                gap = self._open.pop(mmsi, None)
+                gap = opened.pop(mmsi, None) if opened else None
                 if gap is not None:
                     out.append(self._close(gap, before[0], point))
                 elif before[1] is not None and point.at > before[1]:
                     out.append(self._close(self._opened(before[0], point.at), before[0], point))
-            wait = threshold(point)
-            due = None if wait is None else point.at + wait
+            # ``threshold`` written out: this loop runs for every point of a feed.
+            wait = thresholds.get(point.msg_type)
+            speed = point.speed
+            if wait is None or speed is None or speed < knots or point.status in _STILL:
+                due = None
+            else:
+                due = point.at + wait
             last[mmsi] = (point, due)
             if due is not None and mmsi not in queued:
                 heapq.heappush(heap, (due, mmsi))

@@ -3,7 +3,8 @@
 Sources put chunks of very different sizes (a megabyte of a file, one datagram), so the
 bound that keeps memory flat is on the lines held (``ingest_queue_lines``). ``put`` waits
 for room (files, TCP), ``offer`` refuses at once (UDP, which cannot wait), ``close`` turns
-every further chunk away while what is held can still be taken.
+every further chunk away while what is held can still be taken, ``wake`` ends a wait in
+``get`` early (a source has ended: nothing more may come).
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ class LineQueue:
             self.lines -= len(chunk.texts)
             self._not_full.notify_all()
             return chunk
+
+    def wake(self) -> None:
+        """Wake a ``get`` that is waiting, as if a chunk had come (it returns None)."""
+        with self._not_empty:
+            self._not_empty.notify_all()
 
     def close(self) -> None:
         """Refuse new chunks from now on; those held can still be taken."""

@@ -18,9 +18,13 @@ reassembly is per stream, and two receivers' fragments must not mix. A message i
 with its tag-block or receiver time, else the receive time of its line; a message whose
 sentences name no station gets the source id as its ``source``.
 
+A chunk of lines is decoded at once (``Decoder.decode_reports``): its position reports as
+columns, the messages the tracker wants as records (``ais.block.Block``), the rest counted.
 Decoded messages go to the tracker, and its ``Update`` to the sink, in batches of at most
-``ingest_batch_size`` messages, written once the oldest has waited ``ingest_batch_seconds``
-at the latest. One sink call is one transaction, so a crash loses at most a batch.
+``ingest_batch_size`` messages (a block is cut where a batch ends), written once the oldest
+has waited ``ingest_batch_seconds`` at the latest. One sink call is one transaction, so a
+crash loses at most a batch. The garbage collector pauses while a chunk is decoded and
+while a batch is tracked and written (``shade.collector``).
 
 ``stop()`` (safe in a signal handler: it only raises a flag) stops the sources; what the
 queue already holds was accepted and is decoded, the last partial batch is written, and
@@ -35,14 +39,15 @@ import logging
 import signal
 import threading
 import time
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import FrameType
-from typing import Any, Protocol
+from typing import Protocol
 
-from shade.ais.decoder import Decoded, Decoder, DecodeStats
+from shade.ais.block import Block
+from shade.ais.decoder import Decoder, DecodeStats
+from shade.collector import collector_paused
 from shade.config import Settings
 from shade.errors import ShadeError
 from shade.ingest.backlog import LineQueue
@@ -56,14 +61,17 @@ _IDLE_SECONDS = 0.1  # longest the decoding thread sleeps before looking at the 
 _JOIN_SECONDS = 2.0  # a source stuck longer (connecting, resolving) is left behind
 _BLOCK_FROM = 32  # chunks this long go through decode_block; shorter ones line by line
 _MAX_STREAMS = 1024  # decoders kept at once; the least recently heard is flushed first
-# tuple.__new__: a Decoded with its source filled in, without _replace's keyword machinery.
-_new: Callable[[type[Any], Iterable[object]], Any] = tuple.__new__
 
 
 class Tracks(Protocol):
     """What the pipeline needs of the tracker (``shade.tracks.tracker.Tracker``)."""
 
-    def add(self, batch: Iterable[tuple[Decoded, datetime]]) -> Update: ...
+    @property
+    def records(self) -> Collection[int]:
+        """The message types it wants as records (position reports come as columns)."""
+        ...
+
+    def add_block(self, block: Block) -> Update: ...
 
 
 @dataclass
@@ -130,9 +138,11 @@ class Pipeline:
         self._stop_requested = False  # a plain flag: stop() may run in a signal handler
         self._streams: OrderedDict[str, Decoder] = OrderedDict()
         self._retired = DecodeStats()  # counts of the decoders already flushed
-        self._pending: list[tuple[Decoded, datetime]] = []
+        self._pending: deque[Block] = deque()  # stamped, in arrival order
+        self._waiting = 0  # messages in them
         self._batch_due = 0.0
         self._dropped = [0] * len(self.sources)  # datagrams, each written by its pump only
+        self._done = [False] * len(self.sources)  # each written by its pump only, when done
         self._errors: list[str] = []
         self._totals = Counter[str]()
         self._started: float | None = None
@@ -166,14 +176,15 @@ class Pipeline:
                 wait = min(_IDLE_SECONDS, next_report - now)
                 if self._pending:
                     wait = min(wait, self._batch_due - now)
-                chunk = self._queue.get(wait)
+                # Once every source is done, what the queue holds is all there will be.
+                chunk = self._queue.get(0 if all(self._done) else wait)
                 if chunk is not None:
                     self._take(chunk)
-                elif not any(thread.is_alive() for thread in threads):
+                elif all(self._done) or not any(thread.is_alive() for thread in threads):
                     break  # every source has ended (files read to the end)
                 now = time.monotonic()
                 if self._pending and now >= self._batch_due:
-                    self._write(len(self._pending))
+                    self._write(self._waiting)
                 if on_progress is not None and now >= next_report:
                     next_report = now + every_seconds
                     on_progress(self.stats())
@@ -184,7 +195,7 @@ class Pipeline:
             for decoder in self._streams.values():
                 decoder.flush()
             if self._pending:
-                self._write(len(self._pending))
+                self._write(self._waiting)
         finally:
             self._halt(threads)
             for source in self.sources:
@@ -234,6 +245,10 @@ class Pipeline:
             self._fail(source, f"{source.name}: {type(exc).__name__}: {exc}")
         finally:
             chunks.close()
+            # The decoding thread need not wait out its idle timeout to see that this
+            # source is done (the queue's lock orders this write before its read).
+            self._done[index] = True
+            self._queue.wake()
 
     def _fail(self, source: Source, message: str) -> None:
         if self._halted.is_set():
@@ -276,41 +291,51 @@ class Pipeline:
         if chunk.texts:
             decoder = self._decoder(chunk.source)
             texts = chunk.texts
-            if len(texts) >= _BLOCK_FROM:
-                found = decoder.decode_block(texts)
-            else:
-                found = [one for one in map(decoder.feed, texts) if one is not None]
-            if found:
+            wanted = self._tracker.records
+            with collector_paused():
+                if len(texts) >= _BLOCK_FROM:
+                    block = decoder.decode_reports(texts, wanted)
+                else:
+                    found = [one for one in map(decoder.feed, texts) if one is not None]
+                    block = Block.of_records(found, wanted)
+                if block.messages:
+                    # The tag-block or receiver time, else the chunk's; the station, else
+                    # the source id.
+                    block = block.stamped(chunk.received_at, chunk.source)
+            if block.messages:
                 if not self._pending:
                     self._batch_due = time.monotonic() + self._batch_seconds
-                at, source = chunk.received_at, chunk.source
-                self._pending.extend(
-                    [
-                        (
-                            one
-                            if one.source is not None
-                            else _new(Decoded, (one.message, one.received_at, source, *one[3:])),
-                            one.received_at or at,
-                        )
-                        for one in found
-                    ]
-                )
-                while len(self._pending) >= self._batch_size:
+                self._pending.append(block)
+                self._waiting += block.messages
+                while self._waiting >= self._batch_size:
                     self._write(self._batch_size)
         if chunk.end:
             self._retire(chunk.source)
 
     def _write(self, count: int) -> None:
         """Hand the oldest ``count`` pending messages to the tracker, its update to the sink."""
-        batch = self._pending[:count]
-        del self._pending[:count]
-        update = self._tracker.add(batch)
-        self._sink(update)
+        taken: list[Block] = []
+        needed = count
+        while needed:
+            block = self._pending[0]
+            if block.messages <= needed:
+                taken.append(self._pending.popleft())
+                needed -= block.messages
+            else:
+                head, self._pending[0] = block.split(needed)
+                taken.append(head)
+                needed = 0
+        self._waiting -= count
         totals = self._totals
-        totals["points"] += len(update.points)
-        totals["aside"] += len(update.aside)
-        totals["statics"] += len(update.statics)
-        totals["batches"] += 1
+        with collector_paused():
+            update = self._tracker.add_block(Block.concat(taken))
+            self._sink(update)
+            totals["points"] += len(update.points)
+            totals["aside"] += len(update.aside)
+            totals["statics"] += len(update.statics)
+            totals["batches"] += 1
+            # Freed while the collector is paused, so that it does not walk them all first.
+            del update, taken
         if self._pending:
             # What is left arrived with the chunk just taken: its wait starts now.
             self._batch_due = time.monotonic() + self._batch_seconds

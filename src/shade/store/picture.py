@@ -1,6 +1,6 @@
 """The picture at a time T: each vessel's latest point at or before T, if recent enough.
 
-Two queries, both ordered by MMSI:
+One query, ordered by MMSI, of two parts that the database merges (UNION ALL):
 
 - vessels whose latest point is at or before T (all of them when T is the newest time in
   the store, the common case): that point is in the ``vessels`` row, no join needed;
@@ -9,23 +9,22 @@ Two queries, both ordered by MMSI:
 
 This is the hot query of the picture (tens of thousands of vessels, many times a minute),
 so it is written in SQL by hand and its rows are turned into ``Vessel``s directly: going
-through SQLAlchemy's typed rows costs as much again as the query itself.
+through SQLAlchemy's typed rows costs as much again as the query itself. Most of its time
+is the driver making a Python value of every column of every row; merging in the database
+spares a second list and a sort in Python, and each distinct time becomes a datetime once.
 """
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import shapely
 from sqlalchemy import Connection
 
+from shade.collector import collector_paused
 from shade.errors import InputError
 from shade.store.schema import EPOCH, MICROSECOND, as_utc, to_micros
 from shade.tracks.model import STATIC_FIELDS, Vessel
@@ -36,7 +35,7 @@ _STATICS = ", ".join(f"v.{name}" for name in STATIC_FIELDS)
 _POINT = "at, lat, lon, speed, course, heading, status"
 _CURRENT = (
     f"SELECT v.mmsi, v.at, v.lat, v.lon, v.speed, v.course, v.heading, v.status, {_STATICS} "
-    "FROM vessels v{hint} WHERE v.at >= {p} AND v.at <= {p}{area} ORDER BY v.mmsi"
+    "FROM vessels v{hint} WHERE v.at >= {p} AND v.at <= {p}{area}"
 )
 # SQLite has no LATERAL: the probe is a correlated subquery giving the point's id.
 _MOVED_SQLITE = (
@@ -44,7 +43,7 @@ _MOVED_SQLITE = (
     f"{_STATICS} FROM vessels v JOIN positions p ON p.id = ("
     "SELECT q.id FROM positions q WHERE q.mmsi = v.mmsi AND q.at <= ? "
     "ORDER BY q.at DESC, q.id DESC LIMIT 1) "
-    "WHERE v.at > ? AND p.at >= ?{area} ORDER BY v.mmsi"
+    "WHERE v.at > ? AND p.at >= ?{area}"
 )
 # PostgreSQL would hash-join the whole positions table against the subquery form once it
 # guesses that many vessels moved on; LATERAL keeps it to one index probe per vessel.
@@ -52,8 +51,10 @@ _MOVED_POSTGRES = (
     f"SELECT v.mmsi, p.{_POINT.replace(', ', ', p.')}, {_STATICS} FROM vessels v "
     f"CROSS JOIN LATERAL (SELECT {_POINT} FROM positions q WHERE q.mmsi = v.mmsi "
     "AND q.at <= %s ORDER BY q.at DESC, q.id DESC LIMIT 1) p "
-    "WHERE v.at > %s AND p.at >= %s{area} ORDER BY v.mmsi"
+    "WHERE v.at > %s AND p.at >= %s{area}"
 )
+# The two parts are disjoint (a vessel's latest point is at or before T, or after it).
+_PICTURE = "{current} UNION ALL {moved} ORDER BY 1"
 _SQLITE_COUNTS = (
     "SELECT (SELECT count(*) FROM vessels WHERE at >= ? AND at <= ?), "
     "(SELECT count(*) FROM vessels)"
@@ -126,43 +127,22 @@ def vessels_at(
         hint = " NOT INDEXED" if in_window > _SQLITE_SCAN_SHARE * total else ""
     current_area, current_params = _area("v", box, p)
     moved_area, moved_params = _area("p", box, p)
+    sql = _PICTURE.format(
+        current=_CURRENT.format(p=p, hint=hint, area=current_area),
+        moved=(_MOVED_SQLITE if sqlite else _MOVED_POSTGRES).format(area=moved_area),
+    )
     with collector_paused():
-        current = driver_rows(
-            connection,
-            _CURRENT.format(p=p, hint=hint, area=current_area),
-            [oldest, when, *current_params],
+        rows = driver_rows(
+            connection, sql, [oldest, when, *current_params, when, when, oldest, *moved_params]
         )
-        moved = driver_rows(
-            connection,
-            (_MOVED_SQLITE if sqlite else _MOVED_POSTGRES).format(area=moved_area),
-            [when, when, oldest, *moved_params],
-        )
-        found = _vessels(current, sqlite) + _vessels(moved, sqlite)
-    found.sort(key=itemgetter(0))
+        found = _vessels(rows, sqlite)
+        del rows  # freed before the collector resumes: it need not walk them first
     if polygon is not None and found:
         lons = np.fromiter((v.lon for v in found), dtype=float, count=len(found))
         lats = np.fromiter((v.lat for v in found), dtype=float, count=len(found))
         inside = shapely.intersects_xy(polygon, lons, lats)
         found = [v for v, keep in zip(found, inside, strict=True) if keep]
     return found
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection while tens of thousands of rows become tuples.
-
-    Every 700 new tuples would start a collection that walks the young objects, and now
-    and then the whole heap: a tenth of the query's time in a busy process, for tuples of
-    plain values that can hold no cycle.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def driver_rows(connection: Connection, sql: str, params: list[Any]) -> list[Any]:
@@ -185,6 +165,9 @@ def _vessels(rows: list[Any], sqlite: bool) -> list[Vessel]:
         return []
     if sqlite:
         epoch, micro, new = EPOCH, MICROSECOND, tuple.__new__
+        # Vessels report in the same seconds: each distinct time made a datetime once.
+        times = {micros: epoch + micros * micro for micros in {r[1] for r in rows}}
+        time_of = times.__getitem__
         # Vessel's fields by position (see _CURRENT): building the tuple at once is twice as
         # fast as slicing the row around the two times.
         return [
@@ -192,7 +175,7 @@ def _vessels(rows: list[Any], sqlite: bool) -> list[Vessel]:
                 Vessel,
                 (
                     r[0],
-                    epoch + r[1] * micro,
+                    time_of(r[1]),
                     r[2],
                     r[3],
                     r[4],

@@ -51,6 +51,7 @@ from shade.accounts import (
     token_id,
     token_matches,
 )
+from shade.collector import collector_paused
 from shade.config import Settings
 from shade.detect.events import Event, EventKind
 from shade.errors import InputError, NotFoundError, ShadeError
@@ -351,7 +352,7 @@ class Store:
         start, end = _utc(start), _utc(end)
         after: tuple[datetime, int] | None = None
         while True:
-            with picture.collector_paused(), self._reading() as connection:
+            with collector_paused(), self._reading() as connection:
                 page, after = queries.points_page(connection, start, end, after, chunk)
             if page:
                 yield page

@@ -1,8 +1,8 @@
 """Writing an ``Update``: points appended in bulk, each vessel's row brought up to date.
 
 Bulk means one statement per table for the whole batch: ``executemany`` on SQLite (one
-prepared statement, stepped in C) and ``COPY`` on PostgreSQL (several times faster than
-any INSERT there). The vessels table gets two upserts, each touching a vessel once:
+prepared statement of 500 rows, stepped in C) and ``COPY`` on PostgreSQL (several times
+faster than any INSERT there). The vessels table gets two upserts, each touching a vessel once:
 
 - its latest point of the batch, which replaces the stored one unless that is newer
   (latest by time wins; a tie goes to the later write, as ``positions``' ids do);
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -68,7 +70,8 @@ _PG_TYPES = {
 def aware(update: Update) -> Update:
     """``update`` with naive times taken as UTC (the contract wants them aware; be kind)."""
     naive = (
-        any(p[1].tzinfo is None for p in update.points)
+        # Points come in runs that share a datetime object: each distinct one looked at.
+        any(at.tzinfo is None for at in set(map(itemgetter(1), update.points)))
         or any(a[0][1].tzinfo is None for a in update.aside)
         or any(_naive(s.at) or _naive(s.fields.get("eta")) for s in update.statics)
     )
@@ -129,7 +132,7 @@ def static_rows(statics: Sequence[Static], dimensions: Dimensions | None) -> lis
         rows.append(
             (
                 mmsi,
-                *[fields.get(name) for name in STATIC_FIELDS],
+                *map(fields.get, STATIC_FIELDS),
                 _sum(fields, "to_bow", "to_stern") if length is None else length,
                 _sum(fields, "to_port", "to_starboard") if width is None else width,
             )
@@ -145,11 +148,36 @@ def _with_micros(points: Sequence[Point]) -> list[tuple[Any, ...]]:
     return [(p[0], micros[p[1]], *p[2:]) for p in points]
 
 
+# Rows of a table inserted by one statement of many VALUES: executemany then steps once for
+# each of them, not for each row, and a batch's points go in about a tenth faster. 500 rows
+# of 11 values stay far below SQLite's limit of 32,766 parameters.
+_ROWS_PER_INSERT = 500
+
+
+def _insert(table: str, columns: str, width: int, rows: int) -> str:
+    one = f"({', '.join('?' * width)})"
+    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * rows)}"
+
+
+def _insert_rows(connection: Connection, table: str, columns: str, rows: list[Any]) -> None:
+    """Insert ``rows`` (tuples of equal width) in their order: ids follow it, as one by one."""
+    width = len(rows[0])
+    whole = len(rows) - len(rows) % _ROWS_PER_INSERT
+    run = connection.exec_driver_sql
+    if whole:
+        # One iterator over every value, zipped with itself: tuples of a statement's values.
+        values = chain.from_iterable(rows[:whole])
+        run(
+            _insert(table, columns, width, _ROWS_PER_INSERT),
+            list(zip(*[values] * (width * _ROWS_PER_INSERT), strict=True)),
+        )
+    if whole < len(rows):
+        run(_insert(table, columns, width, 1), rows[whole:])
+
+
 class SqliteWriter:
     """executemany: all rows of a table go to one prepared statement, stepped in C."""
 
-    _INSERT_POINTS = f"INSERT INTO positions ({_POINTS}) VALUES ({', '.join('?' * 10)})"
-    _INSERT_ASIDE = f"INSERT INTO aside ({_POINTS}, reason) VALUES ({', '.join('?' * 11)})"
     _UPSERT_POINTS = f"INSERT INTO vessels ({_POINTS}) VALUES ({', '.join('?' * 10)}) " + (
         _ON_POINT_CONFLICT
     )
@@ -161,7 +189,7 @@ class SqliteWriter:
     def write(self, connection: Connection, update: Update, dimensions: Dimensions | None) -> None:
         run = connection.exec_driver_sql
         if update.points:
-            run(self._INSERT_POINTS, _with_micros(update.points))
+            _insert_rows(connection, "positions", _POINTS, _with_micros(update.points))
             run(self._UPSERT_POINTS, _with_micros(latest_points(update.points)))
         if update.aside:
             rows = [
@@ -170,7 +198,7 @@ class SqliteWriter:
                     _with_micros([a.point for a in update.aside]), update.aside, strict=True
                 )
             ]
-            run(self._INSERT_ASIDE, rows)
+            _insert_rows(connection, "aside", f"{_POINTS}, reason", rows)
         statics = static_rows(update.statics, dimensions)
         if statics:
             rows = [

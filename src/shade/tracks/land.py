@@ -8,6 +8,13 @@ and kept as the 0.8 million places where land turns to sea or back along its row
 a cell is land if an odd number of changes lies between it and the first cell (a
 binary search). ``is_land`` answers exactly as ``globe.is_land`` does (a test checks).
 
+Reading the grid is 2 to 4 s of inflating 933 MB, in every process that judges positions.
+So the changes are also saved in the user's cache directory (``~/.cache/shade`` on Linux,
+``$XDG_CACHE_HOME`` if set), under a name made of the package file's size and modification
+time: a later process loads them in milliseconds, and a new package version is read anew.
+A cache that cannot be written (a read-only home) or read is passed over: the grid is then
+read from the package, as before.
+
 ``far_inland`` samples four rings (a quarter, half, three quarters and all of the radius)
 of 16 bearings around the centre of each point's cell: a land cell with land at every
 sample counts as far from any coast. Answers are one per cell and remembered, as vessels in
@@ -20,7 +27,11 @@ the sea.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import logging
+import os
+import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -28,6 +39,9 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import platformdirs
+
+log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -42,6 +56,7 @@ _RING_FRACTIONS: Final = (0.25, 0.5, 0.75, 1.0)
 _MASK_FILE: Final = "globe_combined_mask_compressed.npz"
 _MEMO_CELLS: Final = 1 << 16  # far-inland answers remembered, about 8 MB at most
 _ROWS_PER_READ: Final = 128  # 5.5 MB of grid at a time: a low memory peak while loading
+_CACHE_FORMAT: Final = 1  # part of the cache file's name: bump when what is saved changes
 
 
 class LandMask:
@@ -101,6 +116,45 @@ class LandMask:
         if offset != shape[0] * shape[1]:
             raise ValueError(f"{path}: the land mask is cut short")
         return cls(not first_is_ocean, np.concatenate(parts), lat_axis, lon_axis)
+
+    def save(self, path: Path) -> None:
+        """Write the changes and axes to ``path`` (an uncompressed .npz), atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(
+                    out,
+                    first=np.array(bool(self._first)),
+                    changes=self._changes,
+                    lat=self._lat,
+                    lon=self._lon,
+                )
+            # Readers see the old file or the whole new one, never half of it.
+            Path(temporary).replace(path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink()
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> LandMask:
+        """A mask written by ``save``; ValueError (or OSError) if ``path`` is not one."""
+        with np.load(path) as npz:
+            first, changes = npz["first"], npz["changes"]
+            lat_axis, lon_axis = npz["lat"], npz["lon"]
+        if (
+            first.shape != ()
+            or changes.dtype != np.uint32
+            or changes.ndim != 1
+            or lat_axis.dtype != np.float64
+            or lon_axis.dtype != np.float64
+            or len(lat_axis) < 2
+            or len(lon_axis) < 2
+            or (changes.size and int(changes[-1]) >= len(lat_axis) * len(lon_axis))
+        ):
+            raise ValueError(f"{path}: not a land mask this code wrote")
+        return cls(bool(first), changes, lat_axis, lon_axis)
 
     def cells(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> IntArray:
         """The flat index (row * columns + column) of the cell of each (lat, lon) in degrees."""
@@ -209,14 +263,40 @@ _lock = threading.Lock()
 _mask: LandMask | None = None
 
 
-def land_mask() -> LandMask:
-    """The land mask of the installed package, read on first use (2 to 4 s) and kept.
+def cache_file(package_file: Path | None = None) -> Path:
+    """Where the changes read from ``package_file`` (the installed package's) are kept
+    between processes."""
+    stat = (package_file or _package_file()).stat()
+    name = f"land-mask-{_CACHE_FORMAT}-{stat.st_size}-{stat.st_mtime_ns}.npz"
+    return platformdirs.user_cache_path("shade", appauthor=False) / name
 
-    Whoever wants that time out of the way can call this early, in a thread: reading the
-    grid is mostly zlib and NumPy, which let other threads run.
+
+def _load_or_read() -> LandMask:
+    package_file = _package_file()
+    cached = cache_file(package_file)
+    try:
+        return LandMask.load(cached)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("land mask cache %s cannot be read (%s): reading the package", cached, exc)
+    mask = LandMask.from_package(package_file)
+    try:
+        mask.save(cached)
+    except OSError as exc:
+        log.info("land mask cache %s cannot be written (%s)", cached, exc)
+    return mask
+
+
+def land_mask() -> LandMask:
+    """The land mask of the installed package, loaded on first use and kept.
+
+    From the cache (``cache_file``), a few milliseconds; else read from the package, 2 to
+    4 s, and cached. Whoever wants that time out of the way can call this early, in a
+    thread: reading the grid is mostly zlib and NumPy, which let other threads run.
     """
     global _mask
     with _lock:
         if _mask is None:
-            _mask = LandMask.from_package()
+            _mask = _load_or_read()
         return _mask

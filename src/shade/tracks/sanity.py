@@ -29,12 +29,14 @@ which ``Sanity.reanchored`` counts.
 Batches are judged with NumPy: every report against the one before it of the same vessel
 (or its anchor). When all reports of a vessel pass, all are accepted, which is what judging
 them one by one gives. Only the reports of vessels with a refusal in the batch are judged
-one by one from the first refusal on.
+one by one from the first refusal on; the speeds that asks about are worked out before, for
+every pair of those vessels' few fixes in one NumPy pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Final
 
 import numpy as np
@@ -48,6 +50,9 @@ VerdictArray = npt.NDArray[np.int8]
 EARTH_RADIUS_NM: Final = EARTH_RADIUS_KM / 1.852
 SLACK_NM: Final = 0.2
 REANCHOR_AFTER: Final = 3
+# A vessel with more reports from its first refusal on is judged with a NumPy pass per
+# report, not over every pair of them (which grows as the square).
+_PAIRWISE_UP_TO: Final = 48
 
 # Verdicts, one per report.
 ACCEPTED: Final = 0
@@ -56,6 +61,11 @@ OUT_OF_ORDER: Final = 2
 IMPOSSIBLE_SPEED: Final = 3
 
 _Fix = tuple[float, float, float]  # seconds since the epoch, lat, lon
+
+
+def _paired(fast: list[bool], offset: int, n: int, i: int, j: int) -> bool:
+    """Pair (i, j), i < j, of n fixes, as np.triu_indices(n, 1) orders them from ``offset``."""
+    return fast[offset + i * n - i * (i + 1) // 2 + j - i - 1]
 
 
 def distance_nm(
@@ -143,68 +153,120 @@ class Sanity:
             self._anchor[m] = (t, la, lo)
             if doubt:
                 doubt.pop(m, None)
-        for g in np.flatnonzero(dirty).tolist():
-            start, end = int(starts[g]), int(ends[g])
-            first_refused = start + int(np.argmax(refused[start : end + 1]))
-            self._one_by_one(
-                int(ms[start]),
-                first_refused,
-                end,
-                order,
-                ts,
-                las,
-                los,
-                verdict,
-                after_accepted=first_refused > start,
-            )
+        groups = np.flatnonzero(dirty).tolist()
+        if groups:
+            self._judge_refused(groups, starts, ends, refused, ms, order, ts, las, los, verdict)
         return verdict
 
-    def _one_by_one(
+    def _judge_refused(
         self,
-        mmsi: int,
-        begin: int,
-        end: int,
+        groups: list[int],
+        starts: IntArray,
+        ends: IntArray,
+        refused: npt.NDArray[np.bool_],
+        ms: IntArray,
         order: IntArray,
         ts: FloatArray,
         las: FloatArray,
         los: FloatArray,
         verdict: VerdictArray,
-        *,
-        after_accepted: bool,
     ) -> None:
-        """Judge one vessel's reports begin..end (sorted positions) one at a time."""
-        if after_accepted:
-            # The reports before ``begin`` passed against each other: the last is the anchor.
-            anchor = (float(ts[begin - 1]), float(las[begin - 1]), float(los[begin - 1]))
-            doubt = None
-        else:
-            anchor = self._anchor[mmsi]
-            doubt = self._doubt.get(mmsi)
-        for k in range(begin, end + 1):
-            fix = (float(ts[k]), float(las[k]), float(los[k]))
-            if fix[0] < anchor[0]:
+        """Judge the vessels with a refusal in the batch one report at a time, from it on.
+
+        The rules go report by report, but each speed they may ask about is between two
+        of a vessel's few fixes: its anchor, its last refused report, and its reports from
+        the first refusal on. All of those (of every such vessel) are worked out in one
+        NumPy pass over every pair, and the rules look them up: one pass instead of two
+        for each report.
+        """
+        plans: list[tuple[int, list[_Fix], int, int, IntArray, int]] = []
+        firsts: list[IntArray] = []
+        seconds: list[IntArray] = []
+        fixes_of_all: list[_Fix] = []
+        pairs = 0
+        for g in groups:
+            start, end = int(starts[g]), int(ends[g])
+            begin = start + int(np.argmax(refused[start : end + 1]))
+            mmsi = int(ms[start])
+            if begin > start:
+                # The reports before ``begin`` passed against each other: the last is the
+                # anchor.
+                anchor = (float(ts[begin - 1]), float(las[begin - 1]), float(los[begin - 1]))
+                doubt = None
+            else:
+                anchor = self._anchor[mmsi]
+                doubt = self._doubt.get(mmsi)
+            head = [anchor] if doubt is None else [anchor, doubt[0]]
+            fixes = head + list(
+                zip(
+                    ts[begin : end + 1].tolist(),
+                    las[begin : end + 1].tolist(),
+                    los[begin : end + 1].tolist(),
+                    strict=True,
+                )
+            )
+            offset = -1
+            if len(fixes) <= _PAIRWISE_UP_TO:
+                i, j = np.triu_indices(len(fixes), 1)
+                firsts.append(i + len(fixes_of_all))
+                seconds.append(j + len(fixes_of_all))
+                fixes_of_all += fixes
+                offset, pairs = pairs, pairs + len(i)
+            run = 0 if doubt is None else doubt[1]
+            plans.append((mmsi, fixes, len(head), run, order[begin : end + 1], offset))
+        fast: list[bool] = []
+        if firsts:
+            t, lat, lon = np.array(fixes_of_all, dtype=np.float64).T
+            a, b = np.concatenate(firsts), np.concatenate(seconds)
+            fast = self._too_fast(t[a], lat[a], lon[a], t[b], lat[b], lon[b]).tolist()
+        for mmsi, fixes, first, run, rows, offset in plans:
+            if offset >= 0:
+                too_fast = partial(_paired, fast, offset, len(fixes))
+            else:
+                too_fast = partial(self._indexed_too_fast, fixes)
+            self._one_by_one(mmsi, fixes, first, run, rows, too_fast, verdict)
+
+    def _indexed_too_fast(self, fixes: list[_Fix], i: int, j: int) -> bool:
+        return self._fix_too_fast(fixes[i], fixes[j])
+
+    def _one_by_one(
+        self,
+        mmsi: int,
+        fixes: list[_Fix],
+        first: int,
+        run: int,
+        rows: IntArray,
+        too_fast: Callable[[int, int], bool],
+        verdict: VerdictArray,
+    ) -> None:
+        """Judge ``fixes[first:]``, one vessel's reports (at ``rows`` of ``verdict``), one at
+        a time. ``fixes[0]`` is the anchor, ``fixes[1]`` (when ``first`` is 2) the last
+        refused report, ``run`` the run it ends."""
+        anchor = 0
+        doubt = 1 if first == 2 else None
+        for k in range(first, len(fixes)):
+            fix = fixes[k]
+            if fix[0] < fixes[anchor][0]:
                 reason = OUT_OF_ORDER
-            elif self._fix_too_fast(anchor, fix):
+            elif too_fast(anchor, k):
                 reason = IMPOSSIBLE_SPEED
             else:
-                anchor, doubt = fix, None
+                anchor, doubt = k, None
                 continue
-            run = 1
-            if doubt is not None:
-                last, length = doubt
-                if fix[0] > last[0] and not self._fix_too_fast(last, fix):
-                    run = length + 1
-            if run >= REANCHOR_AFTER:
-                anchor, doubt = fix, None
+            length = 1
+            if doubt is not None and fix[0] > fixes[doubt][0] and not too_fast(doubt, k):
+                length = run + 1
+            if length >= REANCHOR_AFTER:
+                anchor, doubt = k, None
                 self.reanchored += 1
                 continue
-            verdict[order[k]] = reason
-            doubt = (fix, run)
-        self._anchor[mmsi] = anchor
+            verdict[rows[k - first]] = reason
+            doubt, run = k, length
+        self._anchor[mmsi] = fixes[anchor]
         if doubt is None:
             self._doubt.pop(mmsi, None)
         else:
-            self._doubt[mmsi] = doubt
+            self._doubt[mmsi] = (fixes[doubt], run)
 
     def _too_fast(
         self,

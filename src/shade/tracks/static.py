@@ -26,7 +26,7 @@ from shade.tracks.model import Static
 
 STATIC_TYPES: Final = frozenset({5, 19, 24})
 _DIMENSIONS: Final = ("to_bow", "to_stern", "to_port", "to_starboard")
-_ZERO_NOT_AVAILABLE: Final = frozenset({"imo", "ship_type", "draught"})
+_ZERO_NOT_AVAILABLE: Final = frozenset({"imo", "ship_type", "draught"})  # and empty text
 # The fields each message record may carry; a record of another class (type 24 with an
 # undefined part number) carries none.
 _FIELDS: Final[dict[type[AISMessage], tuple[str, ...]]] = {
@@ -44,8 +44,16 @@ _FIELDS: Final[dict[type[AISMessage], tuple[str, ...]]] = {
     StaticDataReportB: ("ship_type", "callsign", *_DIMENSIONS),
     StaticDataReportBAuxiliary: ("ship_type", "callsign"),
 }
-# Each getter gives the MMSI, then the fields.
-_GETTERS: Final = {cls: (names, attrgetter("mmsi", *names)) for cls, names in _FIELDS.items()}
+# Per record class: each field with whether "not available" is any false value (empty
+# text; IMO, ship type and draught 0) rather than only None (the dimensions, below), and
+# the getter that gives the MMSI, then the fields.
+_SPECS: Final = {
+    cls: (
+        tuple((name, name not in _DIMENSIONS) for name in names),
+        attrgetter("mmsi", *names),
+    )
+    for cls, names in _FIELDS.items()
+}
 # An ETA this far before the message is taken as last year's rather than next year's:
 # a vessel may be a little late, or slow to update its ETA.
 ETA_PAST: Final = timedelta(days=31)
@@ -53,20 +61,23 @@ ETA_PAST: Final = timedelta(days=31)
 
 def static_of(message: AISMessage, at: datetime) -> Static | None:
     """The static data a message of type 5, 19 or 24 carries, or None if it carries none."""
-    spec = _GETTERS.get(type(message))
+    spec = _SPECS.get(type(message))
     if spec is None:
         return None
-    names, getter = spec
+    rules, getter = spec
     mmsi, *values = getter(message)
-    fields: dict[str, Value | datetime] = {
-        name: value
-        for name, value in zip(names, values, strict=True)
-        if value is not None and value != "" and (value != 0 or name not in _ZERO_NOT_AVAILABLE)
-    }
-    dimensions = [fields[name] for name in _DIMENSIONS if name in fields]
-    if dimensions and not any(dimensions):
+    fields: dict[str, Value | datetime] = {}
+    dimensions = False  # some dimension given, and not 0
+    for (name, false_is_missing), value in zip(rules, values, strict=True):
+        if false_is_missing:
+            if value:
+                fields[name] = value
+        elif value is not None:
+            fields[name] = value
+            dimensions = dimensions or value != 0
+    if not dimensions:
         for name in _DIMENSIONS:
-            fields.pop(name, None)
+            fields.pop(name, None)  # all 0: not available
     if message.msg_type == 5:
         record: Any = message
         arrival = eta(record.month, record.day, record.hour, record.minute, at)
@@ -90,7 +101,8 @@ def eta(
     if month is None or day is None or hour is None or minute is None:
         return None
     earliest = at - ETA_PAST
-    for year in (at.year - 1, at.year, at.year + 1):
+    # From the year of ``earliest`` on: an ETA in a year before it is earlier still.
+    for year in range(earliest.year, at.year + 2):
         try:
             candidate = datetime(year, month, day, hour, minute, tzinfo=UTC)
         except ValueError:
