@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from shade.accounts import Passwords, Role
 from shade.api.run import default_web
@@ -47,23 +46,6 @@ SEEN = {
     "nato": {NATO_FRIGATE, PLAN_FRIGATE, PLAN_DESTROYER} | NEUTRAL,
     "plan": {PLAN_FRIGATE, PLAN_DESTROYER} | NEUTRAL,
 }
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        raise AssertionError(
-            "Debian's chromium is needed for the browser tests (.ci/run installs it)"
-        )
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -13,6 +13,21 @@ import click
 from shade.cli.history import db_option
 from shade.cli.options import default_keys_dir
 from shade.errors import InputError
+
+_EXPORT = click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+
+
+def _file_option(
+    name: str, dest: str, help: str, required: bool = False
+) -> Callable[[click.decorators.FC], click.decorators.FC]:
+    return click.option(
+        name,
+        dest,
+        required=required,
+        metavar="FILE",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help=help,
+    )
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -144,21 +159,15 @@ def export(db: str | None, target: Path, party: str | None) -> None:
 
 
 @ledger.command("verify")
-@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option(
+@_EXPORT
+@_file_option(
     "--keys",
     "keys_path",
+    "The public keys you trust: the log's and the parties' (one per line).",
     required=True,
-    metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The public keys you trust: the log's and the parties' (one per line).",
 )
-@click.option(
-    "--checkpoint",
-    "older",
-    metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="A checkpoint you kept from before: the export must extend it.",
+@_file_option(
+    "--checkpoint", "older", "A checkpoint you kept from before: the export must extend it."
 )
 def verify(directory: Path, keys_path: Path, older: Path | None) -> None:
     """Check an exported ledger alone: every entry's signature, every hash, the
@@ -207,29 +216,13 @@ def verify(directory: Path, keys_path: Path, older: Path | None) -> None:
 
 
 @ledger.command("cosign")
-@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option(
-    "--key",
-    "key_path",
-    required=True,
-    metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Your party's signer key.",
+@_EXPORT
+@_file_option("--key", "key_path", "Your party's signer key.", required=True)
+@_file_option(
+    "--keys", "keys_path", "The public keys you trust (the log's among them).", required=True
 )
-@click.option(
-    "--keys",
-    "keys_path",
-    required=True,
-    metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The public keys you trust (the log's among them).",
-)
-@click.option(
-    "--checkpoint",
-    "older",
-    metavar="FILE",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The last checkpoint you cosigned: the export must extend it.",
+@_file_option(
+    "--checkpoint", "older", "The last checkpoint you cosigned: the export must extend it."
 )
 @db_option
 @click.option("--store", "keep", is_flag=True, help="Also keep the cosignature in --db.")

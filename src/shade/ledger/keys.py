@@ -159,13 +159,17 @@ def parse_signer(text: str) -> SignerKey:
     return key
 
 
-def read_signer(path: Path) -> SignerKey:
+def _read(path: Path, what: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise LedgerKeyError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise LedgerKeyError(f"{path}: not a key file") from None
+        raise LedgerKeyError(f"{path}: not {what}") from None
+
+
+def read_signer(path: Path) -> SignerKey:
+    text = _read(path, "a key file")
     try:
         return parse_signer(text)
     except LedgerKeyError as exc:
@@ -212,10 +216,4 @@ def parse_keyring(text: str, where: str = "keys") -> KeyRing:
 
 def read_keyring(path: Path) -> KeyRing:
     """The verifier keys of a public keys file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LedgerKeyError(f"{path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise LedgerKeyError(f"{path}: not a text file of keys") from None
-    return parse_keyring(text, str(path))
+    return parse_keyring(_read(path, "a text file of keys"), str(path))
