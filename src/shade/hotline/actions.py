@@ -167,14 +167,14 @@ def message_body(message: Message) -> dict[str, Any]:
     }
 
 
-def ack_body(message: Message, leaf: bytes | None) -> dict[str, Any]:
+def ack_body(message: Message, leaf: bytes) -> dict[str, Any]:
     """The ledger entry's body of an acknowledgement: which message, by its place and its
     leaf hash, so the acknowledgement is of exactly what was sent."""
     return {
         "message": message.id,
         "channel": message.channel,
         "message_seq": message.seq,
-        "message_leaf": leaf.hex() if leaf is not None else None,
+        "message_leaf": leaf.hex(),
     }
 
 
@@ -245,21 +245,9 @@ def do_acknowledge(
     ledger; (the message, False) if the party had acknowledged it already."""
     check_officer(user)
     assert user.party is not None
-    found = store.hotline.message(message_id)
-    if found is None or found.channel != channel.id:
-        raise NotFoundError(f"no message {message_id!r}")
-    if found.party == user.party:
-        raise InputError("a party acknowledges the messages it receives, not its own")
-    leaf = store.ledger.leaf(found.seq)
+    # The message is read, and its leaf found, in the acknowledgement's own transaction.
     return store.hotline.acknowledge(
-        channel,
-        message_id,
-        user.party,
-        user.name,
-        at,
-        lambda message: ack_body(message, leaf),
-        signers,
-        remote=remote,
+        channel, message_id, user.party, user.name, at, ack_body, signers, remote=remote
     )
 
 

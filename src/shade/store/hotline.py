@@ -350,12 +350,13 @@ class HotlineRecords:
         party: str,
         user: str,
         at: datetime,
-        body: Callable[[Message], dict[str, Any]],
+        body: Callable[[Message, bytes], dict[str, Any]],
         signers: Signers,
         *,
         remote: str | None,
     ) -> tuple[Message, bool]:
-        """Record the party's acknowledgement (its entry ``body(message)`` appended to the
+        """Record the party's acknowledgement (its entry ``body(message, leaf of the
+        message's entry)`` appended to the
         ledger in the same transaction): (the message, True); (the message, False) if the
         party had acknowledged it already. NotFoundError for no such message, InputError
         for a party that is not one of its receivers."""
@@ -365,11 +366,16 @@ class HotlineRecords:
             if message is None or message.channel != channel.id:
                 raise NotFoundError(f"no message {message_id!r}")
             receipt = message.receipt(party)
+            if message.party == party:
+                raise InputError("a party acknowledges the messages it receives, not its own")
             if receipt is None:
                 raise InputError(f"party {party!r} is not a receiver of message {message_id!r}")
             if receipt.acked_at is not None:
                 return message, False
-            record = appender.append("hotline.ack", party, user, at, body(message), channel.parties)
+            leaf = appender.leaf(message.seq)
+            record = appender.append(
+                "hotline.ack", party, user, at, body(message, leaf), channel.parties
+            )
             values = {"acked_at": at, "acked_by": user, "ack_seq": record.entry.seq}
             mark(connection, message_id, party, values, "acked_at")
             appender.checkpoint(at)

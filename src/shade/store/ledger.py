@@ -98,6 +98,10 @@ class Appender:
     def size(self) -> int:
         return self._book.tree.size
 
+    def leaf(self, seq: int) -> bytes:
+        """The leaf hash of entry ``seq`` (the tree is up to date under the lock)."""
+        return self._book.tree.leaf(seq)
+
     def append(
         self,
         kind: str,
