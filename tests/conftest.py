@@ -59,6 +59,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --db=postgresql, only the tests that use a database (the ``store_url``
+    fixture, directly or through another fixture) run: the others do not depend on the
+    backend, and the SQLite run has run them already. They are deselected, not skipped:
+    the run says how many."""
+    if config.getoption("--db") != "postgresql":
+        return
+    kept, dropped = [], []
+    for item in items:
+        (kept if "store_url" in getattr(item, "fixturenames", ()) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--db") == "postgresql" and not os.environ.get(POSTGRES_ENV):
         raise pytest.UsageError(
