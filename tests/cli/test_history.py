@@ -209,13 +209,60 @@ def test_database_errors_are_one_line(url: str, message: str) -> None:
     assert message in done.stderr and "secret" not in done.stderr
 
 
-def test_default_database_is_printed_and_made(tmp_path: Path) -> None:
+def test_default_database_is_printed_and_made_by_what_stores(
+    tmp_path: Path, csv_head: Path
+) -> None:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
-    done = shade("vessels", env=env)
     path = tmp_path / "shade" / "shade.db"
+    done = shade("vessels", env=env)
+    assert done.returncode == 1 and not path.exists()
+    assert done.stderr.splitlines() == [
+        f"shade: database {path}",
+        f"shade: error: no database at {path}: check --db (shade ingest, import-csv, serve "
+        "and user add make one)",
+    ]
+    done = shade("import-csv", str(csv_head), env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines()[0] == f"shade: database {path}"
-    assert "the database has no positions" in done.stderr and path.is_file()
+    assert done.stderr.splitlines()[0] == f"shade: database {path}" and path.is_file()
+    done = shade("vessels", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert (
+        len(done.stdout.splitlines())
+        == len({json.loads(line)["mmsi"] for line in done.stdout.splitlines()})
+        > 0
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["vessels"],
+        ["track", "123456789"],
+        ["events"],
+        ["detect"],
+        ["user", "list"],
+        ["user", "disable", "someone"],
+        ["token", "create", "someone"],
+        ["token", "list", "someone"],
+        ["token", "revoke", "0123456789abcdef"],
+        ["ledger", "export", "--to", "out"],
+    ],
+)
+def test_commands_that_only_read_refuse_a_missing_file(tmp_path: Path, args: list[str]) -> None:
+    """A mistyped --db is said to be one, and nothing is made in its place."""
+    missing = tmp_path / "typo" / "shade.db"
+    done = subprocess.run(
+        [*SHADE, *args, "--db", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1
+    assert done.stderr == f"shade: error: no database at {missing}: check --db (shade " + (
+        "ingest, import-csv, serve and user add make one)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_import_csv_draws_a_bar_on_a_terminal(tmp_path: Path) -> None:

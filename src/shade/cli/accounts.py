@@ -114,7 +114,7 @@ def add_user(
     elif not admin:
         raise click.UsageError("a user needs --party ID (only an --admin may have none)")
     wanted = check_user(name, party, role.lower(), admin)
-    with open_store(db) as store:
+    with open_store(db, new=True) as store:
         # Said before the password is asked for, not after it was typed twice.
         if store.user(name) is not None:
             raise InputError(f"user {name!r} exists already")

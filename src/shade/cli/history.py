@@ -35,10 +35,12 @@ def db_option(command: F) -> F:
     )(command)
 
 
-def open_store(db: str | None) -> Store:
+def open_store(db: str | None, new: bool = False) -> Store:
+    """The store at ``db`` (None: the default file, printed). Only the commands that put
+    something in pass ``new``: the others refuse a SQLite file that is not there."""
     if db is None:
         click.echo(f"shade: database {default_path()}", err=True)
-    return Store.open(db, load_settings())
+    return Store.open(db, load_settings(), new=new)
 
 
 def parse_time(text: str) -> datetime:

@@ -44,7 +44,7 @@ def import_csv(path: Path, db: str | None) -> None:
       shade import-csv AIS_2022_01_03.csv.gz --db picture.db
     """
     started = time.perf_counter()
-    with open_store(db) as store:
+    with open_store(db, new=True) as store:
         click.echo(f"shade: importing {path} into {store.url}", err=True)
         if sys.stderr.isatty() and path.is_file():
             with click.progressbar(

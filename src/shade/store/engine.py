@@ -61,10 +61,15 @@ def _memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:")
 
 
-def create(url: URL) -> Engine:
-    """An engine for ``url`` with its backend's settings (see the notes in each branch)."""
+def create(url: URL, new: bool = True) -> Engine:
+    """An engine for ``url`` with its backend's settings (see the notes in each branch).
+
+    ``new=False``: a SQLite file that does not exist is an InputError rather than made, so
+    that a mistyped path given to a command that only reads says so instead of answering
+    from an empty database.
+    """
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, new)
     # Sessions in UTC, so timestamptz values come back with UTC as their zone.
     return create_engine(
         url,
@@ -73,7 +78,7 @@ def create(url: URL) -> Engine:
     )
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, new: bool) -> Engine:
     kwargs: dict[str, Any] = {}
     if _memory(url):
         # Every connection to ":memory:" is a new database: share one.
@@ -82,6 +87,11 @@ def _sqlite_engine(url: URL) -> Engine:
         path = Path(url.database or "")
         if path.is_dir():
             raise InputError(f"database {path} is a directory, not a SQLite file")
+        if not new and not path.exists():
+            raise InputError(
+                f"no database at {path}: check --db (shade ingest, import-csv, serve and "
+                "user add make one)"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -121,16 +121,18 @@ class Store:
         url: str | None = None,
         settings: Settings | None = None,
         passwords: Passwords | None = None,
+        new: bool = True,
     ) -> Store:
         """Open (creating if need be) and migrate the database at ``url``.
 
         None means a SQLite file in the user's data directory (``default_path``); no
         settings, the defaults (the commands pass ``load_settings()``); no passwords, the
-        production argon2 parameters (tests pass cheaper ones). Raises InputError for a URL
-        that cannot be used, ShadeError when the database cannot be reached or migrated.
+        production argon2 parameters (tests pass cheaper ones). ``new=False``: a SQLite file
+        that does not exist is not made but refused (InputError), as for a URL that cannot
+        be used; ShadeError when the database cannot be reached or migrated.
         """
         resolved = engines.resolve_url(url)
-        engine = engines.create(resolved)
+        engine = engines.create(resolved, new)
         store = cls(engine, resolved, settings or Settings(), passwords)
         try:
             with store._failures("cannot be opened"):
