@@ -60,15 +60,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With --db=postgresql, only the tests that use a database (the ``store_url``
-    fixture, directly or through another fixture) run: the others do not depend on the
-    backend, and the SQLite run has run them already. They are deselected, not skipped:
-    the run says how many."""
+    """With --db=postgresql, only the tests that use a database run: those that ask for
+    the ``backend`` fixture, which ``database`` needs (so through ``store_url`` or any
+    fixture that makes one). The others do not depend on the backend, and the SQLite run
+    has run them already. They are deselected, not skipped: the run says how many."""
     if config.getoption("--db") != "postgresql":
         return
     kept, dropped = [], []
     for item in items:
-        (kept if "store_url" in getattr(item, "fixturenames", ()) else dropped).append(item)
+        (kept if "backend" in getattr(item, "fixturenames", ()) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -114,10 +114,16 @@ def postgres_database(server: str) -> Iterator[str]:
                     time.sleep(0.25)
 
 
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend the run is for (--db): what ``database`` is given."""
+    return str(request.config.getoption("--db"))
+
+
 @contextmanager
-def database(config: pytest.Config, directory: Path) -> Iterator[str]:
-    """A fresh database of the backend the run is for: its URL."""
-    if config.getoption("--db") == "postgresql":
+def database(backend: str, directory: Path) -> Iterator[str]:
+    """A fresh database of ``backend`` (the fixture): its URL."""
+    if backend == "postgresql":
         server = postgres_server()
         assert server is not None  # pytest_configure made sure
         with postgres_database(server) as url:
@@ -127,7 +133,7 @@ def database(config: pytest.Config, directory: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def store_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for one test (SQLite or PostgreSQL, after --db)."""
-    with database(request.config, tmp_path) as url:
+    with database(backend, tmp_path) as url:
         yield url

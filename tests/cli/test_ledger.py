@@ -193,17 +193,15 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+def world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("ledger")
     (root / "a").mkdir()
     (root / "b").mkdir()
     keys = make_keys(root / "keys")
     signers = load_signers(keys)
     with (
-        database(request.config, root / "a") as db,
-        database(request.config, root / "b") as other,
+        database(backend, root / "a") as db,
+        database(backend, root / "b") as other,
     ):
         with Store.open(db, passwords=Passwords(CHEAP)) as store:
             line = hotline(store, signers)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from shade.errors import InputError, ShadeError
+from shade.errors import InputError, NotFoundError, ShadeError
 from shade.store import Store, default_path
 from shade.store.engine import resolve_url
 from tests.store.make import HEAD, point, update
@@ -72,6 +72,16 @@ def test_sqlite_parent_directories_are_made(tmp_path: Path) -> None:
     with Store.open(str(path)) as store:
         store.write(update([point()]))
     assert path.is_file()
+
+
+def test_a_missing_sqlite_file_is_not_made_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "shade.db"
+    with pytest.raises(NotFoundError, match=f"no database at {path}$"):
+        Store.open(str(path), new=False)
+    assert list(tmp_path.iterdir()) == []
+    Store.open(str(path)).close()
+    with Store.open(str(path), new=False) as store:
+        assert store.counts()["points"] == 0
 
 
 def test_sqlite_settings(tmp_path: Path) -> None:

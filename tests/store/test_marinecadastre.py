@@ -21,9 +21,9 @@ from tests.conftest import MARINECADASTRE_CSV, database
 
 @pytest.fixture(scope="module")
 def imported(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    backend: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Store, CsvImport]]:
-    with database(request.config, tmp_path_factory.mktemp("marinecadastre")) as url:
+    with database(backend, tmp_path_factory.mktemp("marinecadastre")) as url:
         store = Store.open(url)
         seen: list[int] = []
         result = import_marinecadastre_csv(store, str(MARINECADASTRE_CSV), seen.append)

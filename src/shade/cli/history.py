@@ -14,7 +14,7 @@ import click
 import orjson
 
 from shade.config import load_settings
-from shade.errors import InputError
+from shade.errors import InputError, NotFoundError
 from shade.store import Store, default_path
 from shade.store.picture import BBox, check_bbox
 from shade.tracks.export import iso, point_json, track_geojson, vessel_json
@@ -35,12 +35,19 @@ def db_option(command: F) -> F:
     )(command)
 
 
+# The commands that pass ``new`` to open_store, and ingest, serve and demo (Store.open).
+_MAKERS = "shade ingest, import-csv, serve and user add"
+
+
 def open_store(db: str | None, new: bool = False) -> Store:
     """The store at ``db`` (None: the default file, printed). Only the commands that put
     something in pass ``new``: the others refuse a SQLite file that is not there."""
     if db is None:
         click.echo(f"shade: database {default_path()}", err=True)
-    return Store.open(db, load_settings(), new=new)
+    try:
+        return Store.open(db, load_settings(), new=new)
+    except NotFoundError as exc:
+        raise NotFoundError(f"{exc.message}: check --db ({_MAKERS} make one)") from None
 
 
 def parse_time(text: str) -> datetime:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from shade.errors import InputError
+from shade.errors import InputError, NotFoundError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any fixed number: PostgreSQL sessions opening the same database migrate one at a time.
@@ -64,7 +64,7 @@ def _memory(url: URL) -> bool:
 def create(url: URL, new: bool = True) -> Engine:
     """An engine for ``url`` with its backend's settings (see the notes in each branch).
 
-    ``new=False``: a SQLite file that does not exist is an InputError rather than made, so
+    ``new=False``: a SQLite file that does not exist is a NotFoundError rather than made, so
     that a mistyped path given to a command that only reads says so instead of answering
     from an empty database.
     """
@@ -88,10 +88,7 @@ def _sqlite_engine(url: URL, new: bool) -> Engine:
         if path.is_dir():
             raise InputError(f"database {path} is a directory, not a SQLite file")
         if not new and not path.exists():
-            raise InputError(
-                f"no database at {path}: check --db (shade ingest, import-csv, serve and "
-                "user add make one)"
-            )
+            raise NotFoundError(f"no database at {path}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

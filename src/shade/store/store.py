@@ -128,8 +128,8 @@ class Store:
         None means a SQLite file in the user's data directory (``default_path``); no
         settings, the defaults (the commands pass ``load_settings()``); no passwords, the
         production argon2 parameters (tests pass cheaper ones). ``new=False``: a SQLite file
-        that does not exist is not made but refused (InputError), as for a URL that cannot
-        be used; ShadeError when the database cannot be reached or migrated.
+        that does not exist is not made but refused (NotFoundError). InputError for a URL
+        that cannot be used, ShadeError when the database cannot be reached or migrated.
         """
         resolved = engines.resolve_url(url)
         engine = engines.create(resolved, new)
