@@ -12,6 +12,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,3 +169,21 @@ def test_kill_9_loses_at_most_the_batch_being_written(tmp_path: Path) -> None:
     done = shade("ingest", str(NCA), "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert integrity(db) == "ok" and stored(db) > after
+
+
+def test_ingest_without_detectors_loads_neither_them_nor_the_migrations(tmp_path: Path) -> None:
+    """Each run starts in about half a second: SciPy (the detectors) loads only with
+    --detect, Alembic only when the database is not yet at the newest revision."""
+    db = tmp_path / "shade.db"
+    assert shade("ingest", str(NCA), "--db", str(db)).returncode == 0  # made and migrated
+    program = (
+        "import sys\n"
+        "from shade.cli import main\n"
+        f"sys.argv = ['shade', 'ingest', {str(NCA)!r}, '--db', {str(db)!r}]\n"
+        "main()\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'alembic'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().strip() == "[]"
+    assert total(done.stderr, "points") > 0

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 
 from shade.errors import InputError, NotFoundError, ShadeError
 from shade.store import Store, default_path
+from shade.store import engine as engines
 from shade.store.engine import resolve_url
 from tests.store.make import HEAD, point, update
 
@@ -152,3 +153,21 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(store_url: str
     with Store.open(store_url) as store, store.engine.connect() as connection:
         versions = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     assert [tuple(v) for v in versions] == [(HEAD,)]
+
+
+def test_the_newest_revision_is_alembics_head() -> None:
+    assert engines.newest_revision() == HEAD
+
+
+def test_a_database_at_the_newest_revision_opens_without_alembic(store_url: str) -> None:
+    Store.open(store_url).close()  # made and migrated
+    program = (
+        "import sys\n"
+        "from shade.store import Store\n"
+        f"Store.open({store_url!r}).close()\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"

@@ -19,6 +19,7 @@ from shade.ingest.sources import TcpListenSource, UdpSource, open_source
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar returns
 
+    from shade.detect.runner import Detection
     from shade.tracks.model import Update
 
 REPORT_SECONDS = 10.0  # a line of totals this often when no progress bar is drawn
@@ -160,15 +161,17 @@ def ingest(
       shade ingest tcp://153.44.253.27:5631 udp://:10110
       shade ingest feed.nmea --detect --parties parties.toml --zones zones.geojson
     """
-    # Imported here: SQLAlchemy and Alembic load only when ingest runs, not for `shade -h`.
-    from shade.cli.detect import detection, detection_totals
+    # Imported here: SQLAlchemy and Alembic load only when ingest runs, not for `shade -h`;
+    # the detectors (SciPy, a third of a second) only when they are asked for.
     from shade.store import Store
     from shade.tracks.tracker import Tracker
 
     settings = load_settings()
     logging.basicConfig(level=logging.WARNING, format="shade: %(message)s")
-    found = None
+    found: Detection | None = None
     if detect_events or parties_path or zones_path:
+        from shade.cli.detect import detection
+
         found = detection(settings, parties_path, zones_path)
     opened = open_sources(sources, settings, follow)
     try:
@@ -182,7 +185,7 @@ def ingest(
         for source in opened:
             if isinstance(source, TcpListenSource | UdpSource):
                 click.echo(f"shade: listening on {source.name}", err=True)
-        detector = found
+        detector: Detection | None = found
 
         def sink(update: Update) -> None:
             # One transaction: points and the events they caused stand or fall together.
@@ -193,6 +196,8 @@ def ingest(
             stats = pipeline.run(progress, every_seconds=0.5)
     click.echo(format_totals(stats), err=True)
     if found is not None:
+        from shade.cli.detect import detection_totals
+
         click.echo(detection_totals(found), err=True)
     for message in stats.errors:
         click.echo(f"shade: error: {message}", err=True)
