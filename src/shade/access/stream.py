@@ -40,7 +40,7 @@ class Frame(NamedTuple):
     statics: list[Static]
     events: list[Event]
     committed: datetime | None  # when the commit it carries was made (None: a tick)
-    hotline: list[Change] = []  # noqa: RUF012 - never changed once made
+    hotline: Sequence[Change] = ()  # never changed once made
 
 
 class Batch(NamedTuple):
@@ -54,7 +54,7 @@ class Batch(NamedTuple):
     statics: list[Static]
     events: list[Event]
     committed: datetime | None  # of the newest commit merged
-    hotline: list[Change] = []  # noqa: RUF012 - each key's newest, in order of change
+    hotline: Sequence[Change] = ()  # each key's newest, in order of change
 
 
 class PartyStream:
