@@ -185,7 +185,7 @@ def ingest(
         for source in opened:
             if isinstance(source, TcpListenSource | UdpSource):
                 click.echo(f"shade: listening on {source.name}", err=True)
-        detector: Detection | None = found
+        detector = found
 
         def sink(update: Update) -> None:
             # One transaction: points and the events they caused stand or fall together.
