@@ -7,6 +7,7 @@ too; the driver is psycopg 3). No URL means a SQLite file in the user's data dir
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,7 @@ def _sqlite_engine(url: URL, new: bool) -> Engine:
     return engine
 
 
+@cache  # read once a process: every Store.open asks
 def newest_revision() -> str:
     """The newest migration's revision: each is in ``versions/vNNNN_what.py`` as ``NNNN``."""
     return max(path.name[1:5] for path in (MIGRATIONS / "versions").glob("v[0-9]*_*.py"))
