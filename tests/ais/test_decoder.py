@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shade.ais import Decoder, Reject
+from shade.ais import decoder as decoder_module
 from shade.ais.nmea import checksum
 from shade.ais.records import PositionReport, StaticVoyageData
 from shade.config import Settings
@@ -101,3 +103,23 @@ def test_random_and_mutated_input_never_raises(lines: list[bytes]) -> None:
     assert len(decoded) == stats.decoded
     # Every line is accounted for: skipped, decoded, or rejected.
     assert stats.skipped + stats.sentences == stats.lines
+
+
+@pytest.mark.parametrize("kept", [65536, 7])
+def test_static_data_met_again_decodes_as_the_first_time(
+    kept: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records of payloads met before are given again (vessels repeat their static data),
+    however few the decoder keeps: the same as a fresh decoder's, every time."""
+    monkeypatch.setattr(decoder_module, "_RECORDS_KEPT", kept)
+    lines = read_lines(AIS_NMEA / "amsa_ais.txt.gz")
+    static = {5, 19, 24}
+    decoder = Decoder()
+    first = decoder.decode_reports(lines, static).records
+    again = decoder.decode_reports(lines, static).records
+    fresh = Decoder().decode_reports(lines, static).records
+    assert len(first) > 2000
+    assert [d.message for d in again] == [d.message for d in first] == [d.message for d in fresh]
+    # Type 5 carries no time: repeats of one are common even within this capture.
+    messages = [d.message for d in first if d.message.msg_type == 5]
+    assert len(set(messages)) < len(messages)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,21 @@ def assert_frames_as_nmea(lines: list[bytes]) -> Frames:
     assert rows == sorted(rows) and slow == sorted(slow)
     assert not set(rows) & set(slow)
     fast = {row: k for k, row in enumerate(rows)}
+    # The columns of the sentences asked for are those of each sentence.
+    every = np.arange(len(rows))
+    columns = zip(
+        frames.talker(every),
+        frames.own(every),
+        frames.channel(every),
+        frames.payload(every),
+        frames.received_at(every),
+        strict=True,
+    )
+    for k, values in enumerate(columns):
+        one = frames.sentence(k)
+        assert repr(values) == repr(
+            (one.talker, one.own, one.channel, one.payload, one.received_at)
+        )
     skipped = 0
     for row, line in enumerate(lines):
         want = parse_sentence(line.strip())
@@ -116,7 +132,13 @@ def test_what_cannot_be_ais_is_only_counted() -> None:
 
 def test_no_lines() -> None:
     frames = assert_frames_as_nmea([])
-    assert (frames.lines, frames.skipped, frames.payload, frames.received_at) == (0, 0, [], [])
+    none = np.zeros(0, dtype=np.int64)
+    assert (frames.lines, frames.skipped, frames.payload(none), frames.received_at(none)) == (
+        0,
+        0,
+        [],
+        [],
+    )
 
 
 def test_line_breaks_inside_lines_are_bytes_of_them() -> None:
@@ -141,8 +163,9 @@ def test_times_and_stations_from_tag_blocks_and_receiver_fields() -> None:
     assert len(frames.rows) == len(lines)
     assert frames.source == [None, "003669794", "003669794", "003669794", None, "x"]
     assert frames.group == [None] * 5 + ["77"]
-    assert frames.received_at[:3] == [1420030798.0, 1272412827.0, 1272412827.123]
-    assert frames.received_at[4] == 10**8
+    times = frames.received_at(np.arange(len(lines)))
+    assert times[:3] == [1420030798.0, 1272412827.0, 1272412827.123]
+    assert times[4] == 10**8
 
 
 @pytest.mark.parametrize("stamp", [b"nan", b"inf", b"1e300", b"-5"])
@@ -169,7 +192,7 @@ def test_a_corrupt_tag_block_time_goes_the_slow_way(stamp: bytes) -> None:
 )
 def test_a_receiver_time_has_9_to_13_digits(fields: bytes, time: float | None) -> None:
     frames = assert_frames_as_nmea([GOFREE + fields])
-    assert frames.received_at == [time]
+    assert frames.received_at(np.arange(1)) == [time]
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,8 +1,8 @@
 """decode_reports gives what decode_block gives: the same messages, values and counts.
 
-Its position reports, as columns, hold the values of decode_block's records (the same
-Python types, too); its records are decode_block's records of the types kept; its message
-count and its decoder's stats are decode_block's.
+Its position reports, as columns, hold the values of decode_block's records (as numbers:
+NaN or -1 where a record has None, times in microseconds); its records are decode_block's
+records of the types kept; its message count and its decoder's stats are decode_block's.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shade.ais import Decoder
-from shade.ais.block import Block, Reports
+from shade.ais.block import NO_TIME, REPORT_TYPES, Block, Reports
 from shade.ais.decoder import Decoded
 from shade.ais.payload import KNOWN_TYPES, MIN_BITS, layout_for
+from shade.times import from_micros, to_micros
 from tests.conftest import AIS_NMEA, nmea_files, read_lines
 
 STATIC = frozenset({5, 19, 24})
@@ -29,14 +31,43 @@ KEEPS = [STATIC, frozenset(), frozenset({1, 4, 5})]
 def assert_same_reports(got: Reports, expected: Reports) -> None:
     assert got.order.tolist() == expected.order.tolist()
     assert got.mmsi.dtype == expected.mmsi.dtype == np.int64
-    assert got.mmsi.tolist() == expected.mmsi.tolist()
-    assert got.msg_type.tolist() == expected.msg_type.tolist()
-    assert np.array_equal(got.lat, expected.lat, equal_nan=True)
-    assert np.array_equal(got.lon, expected.lon, equal_nan=True)
-    for name in ("speed", "course", "heading", "status", "received_at", "source"):
+    for name in ("mmsi", "msg_type", "heading", "status", "received_at"):
         ours, theirs = getattr(got, name), getattr(expected, name)
-        assert ours == theirs, name
-        assert [type(x) for x in ours] == [type(x) for x in theirs], name
+        assert ours.dtype == theirs.dtype and ours.tolist() == theirs.tolist(), name
+    for name in ("lat", "lon", "speed", "course"):
+        ours, theirs = getattr(got, name), getattr(expected, name)
+        assert ours.dtype == theirs.dtype == np.float64, name
+        assert np.array_equal(ours, theirs, equal_nan=True), name
+    assert got.source.tolist() == expected.source.tolist()
+
+
+def test_report_columns_hold_the_records_values() -> None:
+    """What a one-by-one block's columns hold, against the records themselves."""
+    lines = read_lines(AIS_NMEA / "libais_test.aivdm") + read_lines(AIS_NMEA / "nca_norwegian.raw")
+    decoded = Decoder().decode_block(lines)
+    block = Block.of_records(decoded, STATIC)
+    reports = [one for one in decoded if one.message.msg_type in REPORT_TYPES]
+    assert len(block.reports) == len(reports) > 100
+    columns = block.reports
+    for k, one in enumerate(reports):
+        m: Any = one.message
+        assert columns.mmsi[k] == m.mmsi and columns.msg_type[k] == m.msg_type
+        for name in ("lat", "lon", "speed", "course"):
+            value = getattr(m, name)
+            assert (
+                np.isnan(getattr(columns, name)[k])
+                if value is None
+                else (getattr(columns, name)[k] == value)
+            ), name
+        heading = None if m.msg_type == 27 else m.heading
+        status = None if m.msg_type in (18, 19) else m.status
+        assert columns.heading[k] == (-1 if heading is None else heading)
+        assert columns.status[k] == (-1 if status is None else status)
+        if one.received_at is None:
+            assert columns.received_at[k] == NO_TIME
+        else:
+            assert from_micros(int(columns.received_at[k])) == one.received_at
+        assert columns.source[k] == one.source
 
 
 def expected_block(decoded: list[Decoded], keep: Collection[int]) -> Block:
@@ -145,8 +176,9 @@ def test_stamping_fills_only_what_is_missing() -> None:
     block = Decoder().decode_reports(lines, STATIC)
     at = datetime(2024, 1, 1, tzinfo=UTC)
     stamped = block.stamped(at, "feed")
-    assert block.reports.received_at[0] is None and block.reports.source[0] is None
-    assert stamped.reports.received_at[0] == at and stamped.reports.source[0] == "feed"
+    assert block.reports.received_at[0] == NO_TIME and block.reports.source[0] is None
+    assert stamped.reports.received_at[0] == to_micros(at)
+    assert stamped.reports.source[0] == "feed"
     assert stamped.reports.received_at[1] == block.reports.received_at[1] != at
     assert stamped.reports.source[1] == "rORBCOMM104"
     assert len(block.reports) == 2

@@ -22,7 +22,7 @@ from shade.detect.zones import Zone
 from shade.parties import parse_parties
 from shade.tracks.model import Point
 from shade.tracks.sanity import EARTH_RADIUS_NM
-from tests.detect.feed import feed
+from tests.detect.feed import feed, feed_timed
 
 T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
 CLOCK = 999000001  # a moored vessel reporting every minute: the feed's time moves on
@@ -172,6 +172,20 @@ def test_a_gap_seen_only_from_the_reappearing_point_opens_and_closes_at_once() -
     (_, live) = [e for batch in live_feed for e in batch]
     assert closed == live
     assert (closed.start, closed.end) == (track[30].at, track[31].at)
+
+
+def test_a_gap_seen_only_from_the_first_point_of_the_next_batch() -> None:
+    """The silence spans two batches and nothing else moved the feed's time on: the first
+    point of the second batch shows the vessel was overdue, and the gap opens and closes
+    there; as one batch, the same gap."""
+    before, after = every(1, 0, 300, 10), every(1, 1500, 1600, 10)
+    (_, first), (_, second) = feed_timed(GapDetector(Roster(), Settings()), [before, after])
+    assert first == []
+    (closed,) = second
+    (whole,) = GapDetector(Roster(), Settings()).observe(before + after, after[-1].at)
+    assert closed == whole
+    assert (closed.start, closed.end) == (before[-1].at, after[0].at)
+    assert closed.figures["gap_min"] == 20.0
 
 
 def test_a_vessel_going_dark_in_a_zone_flags_it() -> None:

@@ -97,12 +97,10 @@ def test_amsa_capture_live(tmp_path: Path) -> None:
     zones = load_zones(ZONES).zones
     detection = Detection(settings, parties, zones)
     with Store.open(f"sqlite:///{tmp_path / 'amsa.db'}", settings) as store:
-
-        def sink(update: Update) -> None:
-            store.write(update, detection.observe(update))
-
         capture = open_source(str(AIS_NMEA / "amsa_ais.txt.gz"), settings)
-        stats = Pipeline([capture], Tracker(settings), sink).run()
+        stats = Pipeline(
+            [capture], Tracker(settings), store.write, settings, detection.observe
+        ).run()
         assert stats.points > 20_000
         counts = check(store.events(), settings, parties)
     # Off Australia, nothing is in the Gulf of Aden's zones.

@@ -22,7 +22,6 @@ from shade.ingest.pipeline import Pipeline
 from shade.ingest.sources import open_source
 from shade.parties import parse_parties
 from shade.store import Store
-from shade.tracks.model import Update
 from shade.tracks.tracker import Tracker
 from tests.conftest import SHARED_DATA
 from tests.detect.scenarios import START, Voyage, nmea
@@ -56,11 +55,10 @@ def run(tmp_path: Path, url: str, voyages: list[Voyage]) -> list[Event]:
     capture = nmea([*voyages, witness(voyages)], tmp_path / "scenario.nmea")
     detection = Detection(settings, PARTIES, westbound_lane())
     with Store.open(url, settings) as store:
-
-        def sink(update: Update) -> None:
-            store.write(update, detection.observe(update))
-
-        stats = Pipeline([open_source(str(capture), settings)], Tracker(settings), sink).run()
+        source = open_source(str(capture), settings)
+        stats = Pipeline(
+            [source], Tracker(settings), store.write, settings, detection.observe
+        ).run()
         assert stats.decoded > 0 and not stats.rejects and not stats.errors
         assert stats.aside == 0
         return store.events()

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shade.config import Settings
+from shade.detect.events import Event
 from shade.ingest.lines import Chunk, Line, Source
-from shade.ingest.pipeline import IngestStats, Pipeline
+from shade.ingest.pipeline import IngestStats, Pipeline, Sink
 from shade.tracks.model import Update
 from shade.tracks.tracker import Tracker
 
@@ -85,6 +86,16 @@ class TickingClock:
         return self.start + timedelta(seconds=self.readings - 1)
 
 
+def collect(updates: list[Update]) -> Sink:
+    """A sink that keeps the updates in ``updates`` (there are no events: no detectors)."""
+
+    def sink(update: Update, events: Sequence[Event]) -> None:
+        assert not events
+        updates.append(update)
+
+    return sink
+
+
 class Background:
     """A pipeline running in a thread, its updates gathered in a list."""
 
@@ -92,10 +103,10 @@ class Background:
         self,
         sources: Sequence[Source],
         config: Settings,
-        sink: Callable[[Update], None] | None = None,
+        sink: Sink | None = None,
     ) -> None:
         self.updates: list[Update] = []
-        self.pipeline = Pipeline(sources, Tracker(config), sink or self.updates.append, config)
+        self.pipeline = Pipeline(sources, Tracker(config), sink or collect(self.updates), config)
         self.stats: IngestStats | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()

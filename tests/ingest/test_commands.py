@@ -47,7 +47,7 @@ def stored(db: Path) -> int:
     try:
         with sqlite3.connect(db, timeout=30) as connection:
             row = connection.execute(
-                "SELECT (SELECT count(*) FROM positions) + (SELECT count(*) FROM aside)"
+                "SELECT (SELECT coalesce(sum(n), 0) FROM segments) + (SELECT count(*) FROM aside)"
             ).fetchone()
     except sqlite3.OperationalError:
         return 0  # not created yet

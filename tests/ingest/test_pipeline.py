@@ -11,12 +11,14 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from shade.ais import Decoder
 from shade.config import Settings
+from shade.detect.events import Event
 from shade.ingest.backlog import LineQueue
 from shade.ingest.lines import Chunk
 from shade.ingest.pipeline import Pipeline, stop_on_signals
@@ -25,7 +27,7 @@ from shade.store import Store
 from shade.tracks.model import Update
 from shade.tracks.tracker import Tracker
 from tests.conftest import AIS_NMEA, read_lines
-from tests.ingest.conftest import WAIT_SECONDS, Background, TickingClock, wait_for
+from tests.ingest.conftest import WAIT_SECONDS, Background, TickingClock, collect, wait_for
 
 NCA = AIS_NMEA / "nca_norwegian.raw"
 
@@ -44,7 +46,7 @@ def test_every_message_of_a_file_reaches_the_sink_in_batches() -> None:
     updates: list[Update] = []
     config = settings(ingest_batch_size=50)
     source = FileSource(str(NCA), clock=clock)
-    stats = Pipeline([source], Tracker(config), updates.append, config).run()
+    stats = Pipeline([source], Tracker(config), collect(updates), config).run()
 
     decoded = list(Decoder().decode(lines))
     # The tag block's time, else the receive time; the station, else the feed.
@@ -64,7 +66,7 @@ def test_lines_without_a_time_take_their_receive_time_and_the_feed_as_source() -
     path = AIS_NMEA / "gpsd_ais-nmea.log"
     clock = TickingClock()
     updates: list[Update] = []
-    Pipeline([FileSource(str(path), clock=clock)], Tracker(), updates.append).run()
+    Pipeline([FileSource(str(path), clock=clock)], Tracker(), collect(updates)).run()
     points = [p for u in updates for p in u.points]
     assert points and clock.readings == 1
     assert {p.at for p in points} == {clock.start}
@@ -83,10 +85,30 @@ def test_bad_lines_and_unknown_types_are_counted_and_ingest_goes_on(tmp_path: Pa
     path = tmp_path / "mixed.nmea"
     path.write_bytes(b"\n".join(junk + good[:100] + junk + good[100:]) + b"\n")
     updates: list[Update] = []
-    stats = Pipeline([FileSource(str(path))], Tracker(), updates.append).run()
+    stats = Pipeline([FileSource(str(path))], Tracker(), collect(updates)).run()
     assert stats.decoded == 196
     assert stats.rejects["bad_checksum"] >= 2 and stats.rejects["no_checksum"] == 2
     assert sum(stats.rejects.values()) >= 8 and not stats.errors
+
+
+def test_batches_are_written_in_a_thread_of_their_own_and_a_failed_write_stops_ingest() -> None:
+    """The sink runs behind the decoding, in one thread; when it fails, run raises its
+    error and what came after is not written."""
+    threads: set[str] = set()
+    written: list[Update] = []
+
+    def sink(update: Update, events: Sequence[Event]) -> None:
+        threads.add(threading.current_thread().name)
+        if len(written) == 2:
+            raise OSError("the disk is full")
+        written.append(update)
+
+    config = settings(ingest_batch_size=50)
+    pipeline = Pipeline([FileSource(str(NCA), clock=TickingClock())], Tracker(config), sink, config)
+    with pytest.raises(OSError, match="the disk is full"):
+        pipeline.run()
+    assert threads == {"ingest writer"} and threading.current_thread().name not in threads
+    assert len(written) == 2 and pipeline.stats().batches == 2
 
 
 def test_a_slow_feed_is_written_within_batch_seconds() -> None:
@@ -121,7 +143,7 @@ def test_datagrams_are_dropped_and_counted_when_ingest_is_behind() -> None:
     lines = single_sentences(read_lines(NCA))[:40]
     source = UdpSource("127.0.0.1", 0)
 
-    def slow_sink(update: Update) -> None:
+    def slow_sink(update: Update, events: Sequence[Event]) -> None:
         time.sleep(0.02)
 
     config = settings(ingest_queue_lines=1, ingest_batch_size=1)
@@ -181,7 +203,7 @@ def test_sigterm_stops_the_pipeline_and_keeps_what_was_received() -> None:
     source = UdpSource("127.0.0.1", 0)
     config = settings(ingest_batch_size=100000, ingest_batch_seconds=3600)
     updates: list[Update] = []
-    pipeline = Pipeline([source], Tracker(config), updates.append, config)
+    pipeline = Pipeline([source], Tracker(config), collect(updates), config)
 
     def send_then_terminate() -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:

@@ -16,9 +16,9 @@ from shade.errors import InputError, NotFoundError, ShadeError
 from shade.store import Store
 from shade.store import engine as engines
 from shade.store.accounts import ReleaseRow
-from shade.store.schema import events, positions
+from shade.store.schema import events
 from tests.accounts.cheap import CHEAP
-from tests.store.make import HEAD, point
+from tests.store.make import HEAD, OLD_POSITIONS, point
 
 PASSWORD = "correct horse battery"
 CLI = {"actor": "cli:root", "remote": "local"}
@@ -308,12 +308,14 @@ def test_release_rules_are_set_read_and_audited(store: Store) -> None:
 def test_a_v0002_database_with_data_is_upgraded(store_url: str) -> None:
     engine = engines.create(engines.resolve_url(store_url))
     try:
-        engines.migrate(engine, "0002")
+        engines.upgrade(engine, "0002")
         with engine.begin() as connection:
             version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
             assert version.all() == [("0002",)]
             assert "users" not in inspect(connection).get_table_names()
-            connection.execute(insert(positions), [point(366000001, s)._asdict() for s in (0, 1)])
+            connection.execute(
+                insert(OLD_POSITIONS), [point(366000001, s)._asdict() for s in (0, 1)]
+            )
             row = {
                 "id": "e1",
                 "kind": "gap",

@@ -21,10 +21,10 @@ from shade.detect.events import Event, EventKind, event_id
 from shade.errors import InputError, ShadeError
 from shade.store import Store
 from shade.store import engine as engines
-from shade.store.schema import positions, vessels
+from shade.store.schema import vessels
 from shade.store.store import Commit
-from shade.tracks.model import Point, Update
-from tests.store.make import HEAD, T0, point, static, update
+from shade.tracks.model import AsideReason, Point, Update
+from tests.store.make import HEAD, OLD_POSITIONS, T0, point, static, update
 
 A, B, C = 211000001, 366000001, 538000002
 
@@ -339,11 +339,17 @@ def test_subscribers_hear_of_events_once_they_are_committed(store: Store) -> Non
 def test_a_failed_write_tells_no_one_and_keeps_nothing(store: Store) -> None:
     told: list[Commit] = []
     store.subscribe(told.append)
-    bad = point(seconds=1)._replace(lat=None)  # lat is NOT NULL: the transaction fails
+    bad = point(seconds=1)._replace(lat=None)  # aside.lat is NOT NULL: the transaction fails
     with pytest.raises(ShadeError, match="cannot be written"):
-        store.write(update([point(seconds=0), bad]), [event()])
+        # The points are written first, then the point kept aside fails.
+        store.write(update([point(seconds=0)], [(bad, AsideReason.INLAND)]), [event()])
     assert told == []
     assert store.events() == [] and store.counts()["points"] == 0
+    assert store.vessels_at() == [] and store.track(366000001) == []
+    # A history point without a position is refused before anything is written.
+    with pytest.raises(ValueError, match="must have a position"):
+        store.write(update([point(seconds=0), bad]), [event()])
+    assert told == [] and store.counts()["points"] == 0
     store.write_events([event()])
     assert told == [Commit([], [], [event()])]
 
@@ -507,13 +513,13 @@ def test_ship_types(store: Store) -> None:
 def test_a_v0001_database_with_data_is_upgraded(store_url: str) -> None:
     engine = engines.create(engines.resolve_url(store_url))
     try:
-        engines.migrate(engine, "0001")
+        engines.upgrade(engine, "0001")
         with engine.begin() as connection:
             assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
                 ("0001",)
             ]
             rows = [point(A, s)._asdict() for s in (0, 1)]
-            connection.execute(insert(positions), rows)
+            connection.execute(insert(OLD_POSITIONS), rows)
             connection.execute(insert(vessels), [{**rows[1], "ship_type": 60}])
     finally:
         engine.dispose()

@@ -87,7 +87,8 @@ AGE = timedelta(minutes=Settings().picture_max_age_minutes)
 
 def clear(store: Store) -> None:
     with store.engine.begin() as connection:
-        for table in ("positions", "aside", "vessels"):
+        # Sources stay: the store remembers their ids.
+        for table in ("segments", "aside", "vessels"):
             connection.exec_driver_sql(f"DELETE FROM {table}")
 
 

@@ -207,9 +207,11 @@ def test_a_failed_batch_leaves_nothing_behind(store_url: str) -> None:
     from shade.errors import ShadeError
 
     with Store.open(store_url) as store:
-        bad = point(seconds=1)._replace(lat=None)  # lat is NOT NULL: the batch fails
+        bad = point(seconds=1)._replace(lat=None)  # aside.lat is NOT NULL: the batch fails
         try:
-            store.write(update([point(seconds=0), bad], statics=[static(shipname="X")]))
+            store.write(
+                update([point(seconds=0)], [(bad, AsideReason.INLAND)], [static(shipname="X")])
+            )
         except ShadeError as exc:
             assert "\n" not in exc.message and "cannot be written" in exc.message
         else:

@@ -94,7 +94,9 @@ STEPS = [0, 1, 60, 300, 300, 600, 600, 3600, -60, -3600]
 
 
 @st.composite
-def reports_st(draw: st.DrawFn) -> list[tuple[int, int, int]]:
+def reports_st(
+    draw: st.DrawFn, min_size: int = 0, max_size: int = 40
+) -> list[tuple[int, int, int]]:
     """(mmsi, seconds, place) of each report."""
     steps = draw(
         st.lists(
@@ -103,7 +105,8 @@ def reports_st(draw: st.DrawFn) -> list[tuple[int, int, int]]:
                 st.sampled_from(STEPS),
                 st.integers(0, len(PLACES) - 1),
             ),
-            max_size=40,
+            min_size=min_size,
+            max_size=max_size,
         )
     )
     clock = 0
@@ -185,4 +188,19 @@ def test_batches_judge_as_the_rules_say_one_at_a_time(
     expected = oracle(reports)
     assert judge_in_batches(reports, [len(reports) or 1]) == expected
     assert judge_in_batches(reports, [1]) == expected
+    assert judge_in_batches(reports, cuts) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    reports=reports_st(min_size=100, max_size=240),
+    cuts=st.lists(st.integers(1, 240), min_size=1, max_size=3),
+)
+def test_long_batches_judge_as_the_rules_say_one_at_a_time(
+    reports: list[tuple[int, int, int]], cuts: list[int]
+) -> None:
+    """Batches where a vessel has more reports from its first refusal on than are judged
+    over every pair of them (sanity._PAIRWISE_UP_TO)."""
+    expected = oracle(reports)
+    assert judge_in_batches(reports, [len(reports) or 1]) == expected
     assert judge_in_batches(reports, cuts) == expected

@@ -22,25 +22,30 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from itertools import chain
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from shade.ais.kinds import Value
+from shade.times import micros_of, to_micros
 
 if TYPE_CHECKING:
     from shade.ais.decoder import Decoded
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+SmallArray = npt.NDArray[np.int16]
+ObjectArray = npt.NDArray[np.object_]
 
 # Position reports: class A (1 to 3), class B (18, 19), long range (27).
 REPORT_TYPES: Final = frozenset({1, 2, 3, 18, 19, 27})
+# The time of a report whose sentence carried none, until the block is stamped.
+NO_TIME: Final = np.iinfo(np.int64).min
+# A heading or status that is not known (or not sent: type 27 has no heading, 18 and 19
+# no status); both are never negative.
+UNKNOWN: Final = -1
 _new: Callable[[type[Any], Iterable[object]], Any] = tuple.__new__
 
 
@@ -48,8 +53,10 @@ _new: Callable[[type[Any], Iterable[object]], Any] = tuple.__new__
 class Reports:
     """Position reports as columns of equal length, in message order.
 
-    Values are those of the records (``records.PositionReport`` and the others); where a
-    record has None, lat and lon hold NaN.
+    The values of the records (``records.PositionReport`` and the others), as numbers:
+    where a record has None, lat, lon, speed and course hold NaN, heading and status
+    ``UNKNOWN``. Times are microseconds since 1970 UTC (``shade.times``), ``NO_TIME``
+    where the sentence gave none; sources are text, or None.
     """
 
     order: IntArray  # each report's place among the messages of its block, ascending
@@ -57,12 +64,12 @@ class Reports:
     msg_type: IntArray
     lat: FloatArray  # degrees
     lon: FloatArray
-    speed: list[Value]  # knots (type 27: whole knots, as an int)
-    course: list[Value]
-    heading: list[Value]  # None for type 27, which sends none
-    status: list[Value]  # None for types 18 and 19, which send none
-    received_at: list[datetime | None]
-    source: list[str | None]
+    speed: FloatArray  # knots (type 27: whole knots)
+    course: FloatArray
+    heading: SmallArray
+    status: SmallArray
+    received_at: IntArray
+    source: ObjectArray
 
     def __len__(self) -> int:
         return len(self.order)
@@ -80,63 +87,19 @@ class Reports:
         parts = [part for part in parts if len(part)]
         if len(parts) <= 1:
             return parts[0] if parts else EMPTY_REPORTS
-
-        def arrays(name: str) -> Any:
-            return np.concatenate([getattr(p, name) for p in parts])
-
-        def lists(name: str) -> Any:
-            return list(chain.from_iterable(getattr(p, name) for p in parts))
-
-        return cls(
-            arrays("order"),
-            arrays("mmsi"),
-            arrays("msg_type"),
-            arrays("lat"),
-            arrays("lon"),
-            lists("speed"),
-            lists("course"),
-            lists("heading"),
-            lists("status"),
-            lists("received_at"),
-            lists("source"),
-        )
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
     def take(self, rows: IntArray) -> Reports:
         """The given rows, in that order."""
         if len(rows) == len(self) and (len(rows) == 0 or (rows == np.arange(len(self))).all()):
             return self
-        picks = rows.tolist()
-        return Reports(
-            self.order[rows],
-            self.mmsi[rows],
-            self.msg_type[rows],
-            self.lat[rows],
-            self.lon[rows],
-            pick(self.speed, picks),
-            pick(self.course, picks),
-            pick(self.heading, picks),
-            pick(self.status, picks),
-            pick(self.received_at, picks),
-            pick(self.source, picks),
-        )
+        return Reports(*(getattr(self, f)[rows] for f in _FIELDS))
 
     def between(self, start: int, stop: int) -> Reports:
-        """Rows ``start`` to ``stop`` (exclusive): slices, no copy of each value."""
+        """Rows ``start`` to ``stop`` (exclusive): views, no copy."""
         if start == 0 and stop >= len(self):
             return self
-        return Reports(
-            self.order[start:stop],
-            self.mmsi[start:stop],
-            self.msg_type[start:stop],
-            self.lat[start:stop],
-            self.lon[start:stop],
-            self.speed[start:stop],
-            self.course[start:stop],
-            self.heading[start:stop],
-            self.status[start:stop],
-            self.received_at[start:stop],
-            self.source[start:stop],
-        )
+        return Reports(*(getattr(self, f)[start:stop] for f in _FIELDS))
 
     def shifted(self, by: int) -> Reports:
         """The same rows, their places in ``order`` moved by ``by``."""
@@ -147,59 +110,70 @@ class Reports:
     def stamped(self, at: datetime, source: str) -> Reports:
         """The same rows, a report without a time taking ``at`` and one without a station
         ``source``."""
-        times, sources = self.received_at, self.source
-        if None in times:
-            times = [at if t is None else t for t in times]
-        if None in sources:
-            sources = [source if s is None else s for s in sources]
-        if times is self.received_at and sources is self.source:
+        untimed = self.received_at == NO_TIME
+        sourceless = self.source == None  # noqa: E711 (element-wise, on objects)
+        if not untimed.any() and not sourceless.any():
             return self
+        times = self.received_at.copy()
+        times[untimed] = to_micros(at)
+        sources = self.source.copy()
+        sources[sourceless] = source
         return replace(self, received_at=times, source=sources)
 
 
-EMPTY_REPORTS: Final = Reports(
-    np.zeros(0, np.int64),
-    np.zeros(0, np.int64),
-    np.zeros(0, np.int64),
-    np.zeros(0, np.float64),
-    np.zeros(0, np.float64),
-    [],
-    [],
-    [],
-    [],
-    [],
-    [],
-)
+_FIELDS: Final = tuple(f.name for f in fields(Reports))
 
 
-def pick(values: list[Any], rows: list[int]) -> list[Any]:
-    """``values`` at ``rows``, in that order (itemgetter: one C call, not a loop)."""
-    if len(rows) > 1:
-        return list(itemgetter(*rows)(values))
-    return [values[row] for row in rows]
+def _empty() -> Reports:
+    def ints() -> IntArray:
+        return np.zeros(0, np.int64)
+
+    def reals() -> FloatArray:
+        return np.zeros(0, np.float64)
+
+    small = np.zeros(0, np.int16)
+    return Reports(
+        ints(),
+        ints(),
+        ints(),
+        reals(),
+        reals(),
+        reals(),
+        reals(),
+        small,
+        small,
+        ints(),
+        np.zeros(0, dtype=object),
+    )
+
+
+EMPTY_REPORTS: Final = _empty()
 
 
 class Part(NamedTuple):
     """Position reports of one kind (one layout, or decoded one by one), not yet in order:
-    ``rows`` says where each goes. The columns of Python values may be lists or NumPy
-    arrays of objects."""
+    ``rows`` says where each goes. The columns are those of ``Reports``."""
 
     rows: IntArray
     mmsi: IntArray
     msg_type: IntArray
     lat: FloatArray
     lon: FloatArray
-    speed: Sequence[Any]
-    course: Sequence[Any]
-    heading: Sequence[Any]
-    status: Sequence[Any]
-    received_at: Sequence[Any]
-    source: Sequence[Any]
+    speed: FloatArray
+    course: FloatArray
+    heading: SmallArray
+    status: SmallArray
+    received_at: IntArray
+    source: ObjectArray
 
     @classmethod
     def of_records(cls, records: Sequence[Decoded], rows: Sequence[int]) -> Part | None:
-        """The position reports among ``records`` (None if there is none), at ``rows``."""
+        """The position reports among ``records`` (None if there is none), at ``rows``.
+
+        ValueError for a message whose time is naive: a report's time must be an instant.
+        """
         found: list[tuple[Any, ...]] = []
+        nan = np.nan
         for row, decoded in zip(rows, records, strict=True):
             m: Any = decoded.message
             kind = m.msg_type
@@ -212,12 +186,12 @@ class Part(NamedTuple):
                     row,
                     m.mmsi,
                     kind,
-                    np.nan if m.lat is None else m.lat,
-                    np.nan if m.lon is None else m.lon,
-                    m.speed,
-                    m.course,
-                    heading,
-                    status,
+                    nan if m.lat is None else m.lat,
+                    nan if m.lon is None else m.lon,
+                    nan if m.speed is None else m.speed,
+                    nan if m.course is None else m.course,
+                    UNKNOWN if heading is None else heading,
+                    UNKNOWN if status is None else status,
                     decoded.received_at,
                     decoded.source,
                 )
@@ -227,79 +201,40 @@ class Part(NamedTuple):
         places, mmsi, kinds, lat, lon, speed, course, heading, status, at, source = map(
             list, zip(*found, strict=True)
         )
+        timed = [k for k, one in enumerate(at) if one is not None]
+        times = np.full(len(at), NO_TIME, dtype=np.int64)
+        times[timed] = micros_of([at[k] for k in timed])
+        boxed = np.empty(len(source), dtype=object)
+        boxed[:] = source
         return cls(
             np.array(places, dtype=np.int64),
             np.array(mmsi, dtype=np.int64),
             np.array(kinds, dtype=np.int64),
             np.array(lat, dtype=np.float64),
             np.array(lon, dtype=np.float64),
-            speed,
-            course,
-            heading,
-            status,
-            at,
-            source,
+            np.array(speed, dtype=np.float64),
+            np.array(course, dtype=np.float64),
+            np.array(heading, dtype=np.int16),
+            np.array(status, dtype=np.int16),
+            times,
+            boxed,
         )
 
 
 def in_order(parts: Sequence[Part]) -> Reports:
-    """The reports of ``parts`` in the order of their rows, which become their ``order``.
-
-    Python values are put in place in arrays of objects and made lists once: cheaper than
-    picking each list apart and joining the pieces.
-    """
+    """The reports of ``parts`` in the order of their rows, which become their ``order``."""
     if not parts:
         return EMPTY_REPORTS
-    rows = np.concatenate([part.rows for part in parts])
-    if len(parts) == 1 and (len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())):
+    if len(parts) == 1:
         (part,) = parts
-        return Reports(
-            part.rows,
-            part.mmsi,
-            part.msg_type,
-            part.lat,
-            part.lon,
-            *(_as_list(getattr(part, name)) for name in _PYTHON),
-        )
+        rows = part.rows
+        if len(rows) < 2 or bool((rows[1:] > rows[:-1]).all()):
+            return Reports(*part)
+    rows = np.concatenate([part.rows for part in parts])
     order = np.argsort(rows, kind="stable")
-    where = np.empty(len(rows), dtype=np.int64)
-    where[order] = np.arange(len(rows))  # where each row of the parts, one after another, goes
-    bounds = np.cumsum([0, *(len(part.rows) for part in parts)])
-
-    def numbers(name: str) -> Any:
-        return np.concatenate([getattr(part, name) for part in parts])[order]
-
-    def python(name: str) -> list[Any]:
-        out = np.empty(len(rows), dtype=object)
-        for part, start, stop in zip(parts, bounds[:-1], bounds[1:], strict=True):
-            values = getattr(part, name)
-            if isinstance(values, list):
-                # Assigning a list would make NumPy look into each value for a sequence.
-                boxed = np.empty(len(values), dtype=object)
-                boxed[:] = values
-                values = boxed
-            out[where[start:stop]] = values
-        listed: list[Any] = out.tolist()
-        return listed
-
     return Reports(
-        rows[order],
-        numbers("mmsi"),
-        numbers("msg_type"),
-        numbers("lat"),
-        numbers("lon"),
-        *(python(name) for name in _PYTHON),
+        *(np.concatenate([part[k] for part in parts])[order] for k in range(len(_FIELDS)))
     )
-
-
-_PYTHON: Final = ("speed", "course", "heading", "status", "received_at", "source")
-
-
-def _as_list(values: Sequence[Any]) -> list[Any]:
-    if isinstance(values, list):
-        return values
-    listed: list[Any] = np.asarray(values).tolist()
-    return listed
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -29,8 +29,8 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from shade.ais.block import REPORT_TYPES, Block, Part, in_order
-from shade.ais.columns import ARMOUR, boxed, columnar, decode_packed, floats, raw_field, words
+from shade.ais.block import NO_TIME, REPORT_TYPES, UNKNOWN, Block, Part, in_order
+from shade.ais.columns import ARMOUR, columnar, decode_packed, floats, raw_field, words
 from shade.ais.columns import sixbit_at as _sixbit_at
 from shade.ais.frames import Frames, IntArray, frame_block
 from shade.ais.layouts import BY_NAME, Layout
@@ -40,8 +40,10 @@ from shade.ais.payload import FIXED_LAYOUTS, KNOWN_TYPES, MIN_BITS, decode_paylo
 from shade.ais.records import DECODERS
 from shade.ais.rejects import Reject
 from shade.config import Settings
+from shade.times import stamp_micros
 
 BLOCK_LINES = 4096
+_RECORDS_KEPT = 65536  # records remembered by payload; past it the memory starts again
 _new: Callable[[type[Any], Iterable[object]], Any] = tuple.__new__
 # Types whose layout depends on the type alone and can be decoded by columns.
 _COLUMNAR: dict[int, tuple[Layout, type[AISMessage], int]] = {
@@ -123,6 +125,7 @@ class Decoder:
         self._newest: dict[tuple[str, str, bytes, int], _PendingKey] = {}
         self._last_stamp: float | None = None
         self._last_time: datetime | None = None
+        self._made: dict[tuple[bytes, int], AISMessage] = {}  # records by payload and fill
 
     def decode(self, lines: Iterable[bytes]) -> Iterator[Decoded]:
         """Decode every line; at the end, fragments still waiting are counted as incomplete."""
@@ -254,38 +257,40 @@ class Decoder:
         """Position reports of one layout by columns, at their line rows."""
         packed = words(_sixbit_at(frames.buffer, frames.payload_start[members], -(-needed // 6)))
         by_name = {f.name: f for f in layout.fields}
-        nothing = np.full(len(members), None, dtype=object)
+        size = len(members)
 
-        def column(name: str) -> Any:
+        def real(name: str) -> Any:
             f = by_name.get(name)
-            return boxed(raw_field(packed, f), f) if f is not None else nothing
+            return floats(raw_field(packed, f), f) if f is not None else np.full(size, np.nan)
 
-        lat, lon = by_name["lat"], by_name["lon"]
+        def whole(name: str) -> Any:
+            f = by_name.get(name)
+            if f is None:
+                return np.full(size, UNKNOWN, dtype=np.int16)
+            raw = raw_field(packed, f)
+            column = raw.astype(np.int16)
+            if f.na is not None:
+                column[raw == f.na] = UNKNOWN
+            return column
+
+        timed = frames.timed[members]
+        times = np.full(size, NO_TIME, dtype=np.int64)
+        times[timed] = stamp_micros(frames.time[members][timed])
+        sources = np.empty(size, dtype=object)
+        sources[:] = list(map(frames.source.__getitem__, members.tolist()))
         return Part(
             frames.rows[members],
             raw_field(packed, by_name["mmsi"]),
             raw_field(packed, by_name["msg_type"]),
-            floats(raw_field(packed, lat), lat),
-            floats(raw_field(packed, lon), lon),
-            column("speed"),
-            column("course"),
-            column("heading"),
-            column("status"),
-            self._time_column(frames, members),
-            list(map(frames.source.__getitem__, members.tolist())),
+            real("lat"),
+            real("lon"),
+            real("speed"),
+            real("course"),
+            whole("heading"),
+            whole("status"),
+            times,
+            sources,
         )
-
-    def _time_column(self, frames: Frames, members: IntArray) -> Any:
-        """The datetimes of the sentences' times (None where they have none), each distinct
-        time made once, as the per-message path makes them (``_when``)."""
-        timed = frames.timed[members]
-        times = np.full(len(members), None, dtype=object)
-        if timed.any():
-            distinct, inverse = np.unique(frames.time[members][timed], return_inverse=True)
-            made = np.empty(len(distinct), dtype=object)
-            made[:] = [self._when(stamp) for stamp in distinct.tolist()]
-            times[timed] = made[inverse]
-        return times
 
     def _columns(
         self,
@@ -305,35 +310,45 @@ class Decoder:
         chars = sliding_window_view(frames.buffer, nchars)[frames.payload_start[members]]
         if (ARMOUR[chars] == 255).any():
             return False
-        picks = members.tolist()
-        # tuple.__new__ in map: records and envelopes made without a Python call apiece.
-        records = map(
-            _new,
-            repeat(cls),
-            zip(
-                *decode_packed(
-                    layout, words(_sixbit_at(frames.buffer, frames.payload_start[members], nchars))
-                ),
-                strict=True,
-            ),
-        )
+        records = self._records_of(frames, members, layout, cls, nchars)
+        # tuple.__new__ in map: envelopes made without a Python call apiece.
         decoded = map(
             _new,
             repeat(Decoded),
             zip(
                 records,
-                self._times(list(map(frames.received_at.__getitem__, picks))),
-                map(frames.source.__getitem__, picks),
-                map(frames.talker.__getitem__, picks),
-                map(frames.channel.__getitem__, picks),
-                map(frames.own.__getitem__, picks),
+                self._times(frames.received_at(members)),
+                map(frames.source.__getitem__, members.tolist()),
+                frames.talker(members),
+                frames.channel(members),
+                frames.own(members),
                 repeat(1),
             ),
         )
         for row, one in zip(frames.rows[members].tolist(), decoded, strict=True):
             out[row] = one
-        self.stats.messages[msg_type] += len(picks)
+        self.stats.messages[msg_type] += len(members)
         return True
+
+    def _records_of(
+        self, frames: Frames, members: IntArray, layout: Layout, cls: type[AISMessage], nchars: int
+    ) -> list[AISMessage]:
+        """The records of a group's payloads, decoded by columns. A payload met before
+        gives the same record again: vessels send their static data unchanged every few
+        minutes, so most are (records are immutable)."""
+        made = self._made
+        keys = list(zip(frames.payload(members), frames.fill[members].tolist(), strict=True))
+        new = [k for k, key in enumerate(keys) if key not in made]
+        if new:
+            if len(made) + len(new) > _RECORDS_KEPT:
+                made.clear()
+            starts = frames.payload_start[members[new]]
+            columns = decode_packed(layout, words(_sixbit_at(frames.buffer, starts, nchars)))
+            for k, record in zip(
+                new, map(_new, repeat(cls), zip(*columns, strict=True)), strict=True
+            ):
+                made[keys[k]] = record
+        return list(map(made.__getitem__, keys))
 
     def feed(self, line: bytes) -> Decoded | None:
         """Take one line (line ending optional); return the message it completes, if any."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -39,9 +38,9 @@ Bytes = npt.NDArray[np.uint8]
 class Frames:
     """The sentences of a block that took the fast lane, as columns (``rows`` index them).
 
-    The columns of Python values (``received_at``, ``talker``, ``own``, ``seq_id``,
-    ``channel``, ``payload``) are made on first use: ``positions`` needs none of them, only
-    ``time`` and the offsets into ``block``.
+    Python values (``received_at``, ``talker``, ``own``, ``channel``, ``payload``) are made
+    for the sentences asked for only: ingest needs them of the few messages it keeps as
+    records, ``positions`` of none.
     """
 
     lines: int  # lines in the block
@@ -66,71 +65,47 @@ class Frames:
         """``block`` as an array of bytes (shares its memory)."""
         return np.frombuffer(self.block, np.uint8)
 
-    @cached_property
-    def received_at(self) -> list[float | None]:
-        stamps = np.full(len(self.time), None, dtype=object)
-        stamps[self.timed] = self.time[self.timed]
+    def received_at(self, picks: IntArray) -> list[float | None]:
+        """The times of the sentences ``picks`` (indices of fast sentences); None: none."""
+        stamps = np.full(len(picks), None, dtype=object)
+        timed = self.timed[picks]
+        stamps[timed] = self.time[picks[timed]]
         received_at: list[float | None] = stamps.tolist()
         return received_at
 
-    @cached_property
-    def talker(self) -> list[str]:
-        buf = self.buffer
-        code = (buf[self.bang + 1].astype(np.int64) << 8) | buf[self.bang + 2]
-        talkers: list[str] = _TALKERS[code].tolist()
+    def talker(self, picks: IntArray) -> list[str]:
+        buf, bang = self.buffer, self.bang[picks]
+        talkers: list[str] = _TALKERS[
+            (buf[bang + 1].astype(np.int64) << 8) | buf[bang + 2]
+        ].tolist()
         return talkers
 
-    @cached_property
-    def own(self) -> list[bool]:
-        own: list[bool] = (self.buffer[self.bang + 5] == ord("O")).tolist()
+    def own(self, picks: IntArray) -> list[bool]:
+        own: list[bool] = (self.buffer[self.bang[picks] + 5] == ord("O")).tolist()
         return own
 
-    @cached_property
-    def seq_id(self) -> list[bytes]:
-        seq_ids: list[bytes] = _SEQ_IDS[self.buffer[self.bang + _SEQ_AT]].tolist()
-        return seq_ids
-
-    @cached_property
-    def channel(self) -> list[str]:
-        channels: list[str] = _CHANNELS[self.buffer[self.channel_at]].tolist()
+    def channel(self, picks: IntArray) -> list[str]:
+        channels: list[str] = _CHANNELS[self.buffer[self.channel_at[picks]]].tolist()
         return channels
 
-    @cached_property
-    def payload(self) -> list[bytes]:
+    def payload(self, picks: IntArray) -> list[bytes]:
         block = self.block
-        spans = zip(self.payload_start.tolist(), self.payload_end.tolist(), strict=True)
-        return [block[start:end] for start, end in spans]
+        starts, ends = self.payload_start[picks].tolist(), self.payload_end[picks].tolist()
+        return [block[start:end] for start, end in zip(starts, ends, strict=True)]
 
     def sentence(self, k: int) -> Sentence:
-        """The k-th fast sentence as ``nmea.parse_sentence`` would have given it.
-
-        Read from the columns if they are made, else from the block for this one alone:
-        ingest asks for a few sentences of a block, not for every column of all of them.
-        """
-        made, block, bang = self.__dict__, self.block, int(self.bang[k])
-        code = (block[bang + 1] << 8) | block[bang + 2]
-        talker = made["talker"][k] if "talker" in made else _TALKERS[code]
-        own = made["own"][k] if "own" in made else block[bang + 5] == ord("O")
-        seq_id = made["seq_id"][k] if "seq_id" in made else _SEQ_IDS[block[bang + _SEQ_AT]]
-        channel = made["channel"][k] if "channel" in made else _CHANNELS[block[self.channel_at[k]]]
-        if "payload" in made:
-            payload = made["payload"][k]
-        else:
-            payload = block[int(self.payload_start[k]) : int(self.payload_end[k])]
-        if "received_at" in made:
-            received_at = made["received_at"][k]
-        else:
-            received_at = float(self.time[k]) if self.timed[k] else None
+        """The k-th fast sentence as ``nmea.parse_sentence`` would have given it."""
+        block, bang = self.block, int(self.bang[k])
         return Sentence(
-            talker,
-            own,
+            _TALKERS[(block[bang + 1] << 8) | block[bang + 2]],
+            block[bang + 5] == ord("O"),
             int(self.total[k]),
             int(self.number[k]),
-            seq_id,
-            channel,
-            payload,
+            _SEQ_IDS[block[bang + _SEQ_AT]],
+            _CHANNELS[block[self.channel_at[k]]],
+            block[int(self.payload_start[k]) : int(self.payload_end[k])],
             int(self.fill[k]),
-            received_at,
+            float(self.time[k]) if self.timed[k] else None,
             self.source[k],
             self.group[k],
         )
@@ -330,17 +305,38 @@ def _tag_blocks(
     closed = (after < len(slashes)) & (end < last[tagged])
     begin[tagged[~closed]] = -1
     rows, opening, end = tagged[closed], opening[closed], end[closed]
-    texts = [block[a:b] for a, b in zip((opening + 1).tolist(), end.tolist(), strict=True)]
-    distinct = list(dict.fromkeys(texts))
+    distinct, found = _distinct_texts(block, buf, opening + 1, end)
     parsed = [parse_tag_block(text) for text in distinct]
-    index = {text: k for k, text in enumerate(distinct)}
-    found = np.fromiter(map(index.__getitem__, texts), np.int64, len(texts))
     broken = np.array([tag is None for tag in parsed], dtype=np.bool_)[found]
     begin[rows[broken]] = -1
     begin[rows[~broken]] = end[~broken] + 1
     of_line[rows[~broken]] = found[~broken]
     # A broken one is never pointed at: an empty tag block holds its place.
     return begin, _Tags(of_line, [_MISSING if tag is None else tag for tag in parsed])
+
+
+def _distinct_texts(
+    block: bytes, buf: Bytes, start: IntArray, end: IntArray
+) -> tuple[list[bytes], IntArray]:
+    """The distinct texts ``block[start:end]`` of many spans, and which one each span
+    holds. Spans of one length are compared as rows of bytes, all at once: a feed's tag
+    blocks are mostly of one or two lengths, and repeat (one time a second, one station)."""
+    lengths = end - start
+    found = np.empty(len(start), dtype=np.int64)
+    distinct: list[bytes] = []
+    for length in np.unique(lengths).tolist():
+        rows = np.flatnonzero(lengths == length)
+        if length == 0:
+            found[rows] = len(distinct)
+            distinct.append(b"")
+            continue
+        spans = sliding_window_view(buf, length)[start[rows]]
+        keys = np.ascontiguousarray(spans).view(np.dtype((np.void, length))).ravel()
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        found[rows] = len(distinct) + inverse.ravel()
+        at = start[rows[first]].tolist()
+        distinct += [block[a : a + length] for a in at]
+    return distinct, found
 
 
 def _receiver(

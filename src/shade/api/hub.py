@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from shade.access import ReleaseRules, Viewer
@@ -79,7 +79,7 @@ class Hub:
 
     def _push(
         self,
-        points: list[Point],
+        points: Sequence[Point],
         statics: list[Static],
         events: list[Event],
         committed: datetime | None,

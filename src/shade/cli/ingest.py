@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar returns
 
     from shade.detect.runner import Detection
-    from shade.tracks.model import Update
 
 REPORT_SECONDS = 10.0  # a line of totals this often when no progress bar is drawn
 
@@ -185,13 +184,9 @@ def ingest(
         for source in opened:
             if isinstance(source, TcpListenSource | UdpSource):
                 click.echo(f"shade: listening on {source.name}", err=True)
-        detector = found
-
-        def sink(update: Update) -> None:
-            # One transaction: points and the events they caused stand or fall together.
-            store.write(update, detector.observe(update) if detector is not None else ())
-
-        pipeline = Pipeline(opened, Tracker(settings), sink, settings)
+        # One transaction a batch: points and the events they caused stand or fall together.
+        detect = found.observe if found is not None else None
+        pipeline = Pipeline(opened, Tracker(settings), store.write, settings, detect)
         with stop_on_signals(pipeline), _Progress(opened) as progress:
             stats = pipeline.run(progress, every_seconds=0.5)
     click.echo(format_totals(stats), err=True)

@@ -79,7 +79,6 @@ def serve(
     from shade.ledger import load_signers
     from shade.parties import load_parties
     from shade.store import Store
-    from shade.tracks.model import Update
     from shade.tracks.tracker import Tracker
 
     settings = load_settings()
@@ -98,10 +97,7 @@ def serve(
             found = detection(settings, parties_path, zones_path)
             opened = open_sources(sources, settings, follow=False)
 
-            def sink(update: Update) -> None:
-                store.write(update, found.observe(update))
-
-            pipeline = Pipeline(opened, Tracker(settings), sink, settings)
+            pipeline = Pipeline(opened, Tracker(settings), store.write, settings, found.observe)
             work.append(Background("ingest", pipeline.run, pipeline.stop))
 
         def started(url: str) -> None:

@@ -52,8 +52,9 @@ from shade.config import Settings
 from shade.detect import cpa
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
+from shade.times import MICROS_PER_SECOND
 from shade.tracks.land import BoolArray, FloatArray, IntArray
-from shade.tracks.model import Point
+from shade.tracks.model import Point, Points
 
 _KEY: Final = 1 << 30  # pair key: smaller MMSI * _KEY + larger (AIS gives MMSIs 30 bits)
 _NAN: Final = math.nan
@@ -115,30 +116,34 @@ class EncounterDetector:
             reports.course,
             reports.party,
         )
-        # Points come in runs that share a datetime object: each converted once.
-        seconds: dict[datetime, float] = {}
-        for point in points:
-            mmsi = point.mmsi
+        # A vessel's report replaces the one held unless that is newer: of the step's
+        # reports, each vessel's newest (the last of one time) is the one that counts.
+        columns = Points.of(points)
+        newest = columns.take(columns.latest())
+        for mmsi, at, lat, lon, speed, course in zip(
+            newest.mmsi.tolist(),
+            (newest.at / MICROS_PER_SECOND).tolist(),
+            newest.lat.tolist(),
+            newest.lon.tolist(),
+            newest.speed.tolist(),  # NaN: not available
+            newest.course.tolist(),
+            strict=True,
+        ):
             k = index.get(party(mmsi), 0)
             if not matters[k]:
                 if mmsi in rows:
                     reports.forget(mmsi)  # its party changed
                 continue
-            when = point.at
-            at = seconds.get(when)
-            if at is None:
-                at = seconds[when] = when.timestamp()
             row = rows.get(mmsi)
             if row is None:
                 row = reports.add(mmsi)
             elif at_[row] > at:
                 continue
-            speed, course = point.speed, point.course
             at_[row] = at
-            lat_[row] = point.lat
-            lon_[row] = point.lon
-            speed_[row] = _NAN if speed is None else speed
-            course_[row] = _NAN if course is None else course
+            lat_[row] = lat
+            lon_[row] = lon
+            speed_[row] = speed
+            course_[row] = course
             party_[row] = k
         now_s = now.timestamp()
         if self._last_sweep is not None and now_s - self._last_sweep < (

@@ -30,22 +30,28 @@ deadline.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 
 from shade.config import Settings
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
 from shade.detect.zones import Zone, ZoneIndex
-from shade.tracks.model import Point
+from shade.times import MICROSECOND, datetimes_of, from_micros, to_micros
+from shade.tracks.model import Point, Points
 from shade.tracks.sanity import distance_nm
 
+Fix = tuple[int, datetime, float, float]  # a report's mmsi, at, lat and lon
 # Reporting interval of a vessel under way, by message type (see the module docstring).
 INTERVAL_SECONDS: Final = {1: 10, 2: 10, 3: 10, 18: 30, 19: 30, 27: 180}
-_STILL: Final = frozenset({1, 5})  # navigation status: at anchor, moored
+_STILL: Final = (1, 5)  # navigation status: at anchor, moored
+_NONE: Final = np.iinfo(np.int64).min  # no deadline: not under way
+IntArray = npt.NDArray[np.int64]
 
 
 class GapDetector:
@@ -61,8 +67,12 @@ class GapDetector:
             for kind, seconds in INTERVAL_SECONDS.items()
         }
         self._knots = settings.gap_under_way_knots
-        # Each vessel's last point, and when it is overdue (None: not under way).
-        self._last: dict[int, tuple[Point, datetime | None]] = {}
+        # The thresholds in microseconds, by message type (0: none).
+        self._waits = np.zeros(max(self._threshold) + 1, dtype=np.int64)
+        for kind, threshold in self._threshold.items():
+            self._waits[kind] = threshold // MICROSECOND
+        # Each vessel's last report, and when it is overdue (None: not under way).
+        self._last: dict[int, tuple[Fix, datetime | None]] = {}
         self._heap: list[tuple[datetime, int]] = []  # (deadline, mmsi), maybe out of date
         self._queued: set[int] = set()  # vessels with an entry in the heap
         self._open: dict[int, Event] = {}  # mmsi -> its open gap
@@ -70,49 +80,97 @@ class GapDetector:
 
     def threshold(self, point: Point) -> timedelta | None:
         """How long the vessel may be silent after this report; None if not under way."""
-        threshold = self._threshold.get(point.msg_type)
-        speed = point.speed
-        if threshold is None or speed is None or speed < self._knots or point.status in _STILL:
-            return None
-        return threshold
+        (due,) = self._deadlines(Points.of([point])).tolist()
+        return None if due == _NONE else from_micros(due) - point.at
+
+    def _deadlines(self, points: Points) -> IntArray:
+        """When each report's vessel is overdue, in microseconds; ``_NONE`` if it is not
+        under way (no speed, under ``gap_under_way_knots``, at anchor or moored)."""
+        known = (points.msg_type >= 0) & (points.msg_type < len(self._waits))
+        wait = np.zeros(len(points), dtype=np.int64)
+        wait[known] = self._waits[points.msg_type[known]]
+        still = (points.status == _STILL[0]) | (points.status == _STILL[1])
+        under_way = (wait > 0) & (points.speed >= self._knots) & ~still
+        due: IntArray = np.where(under_way, points.at + wait, _NONE)
+        return due
 
     def observe(self, points: Sequence[Point], now: datetime) -> list[Event]:
         self._now = now
-        out: list[Event] = []
-        last, heap, queued, opened = self._last, self._heap, self._queued, self._open
-        thresholds, knots = self._threshold, self._knots
-        for point in points:
-            mmsi = point.mmsi
-            before = last.get(mmsi)
-            if before is not None:
-                gap = opened.pop(mmsi, None) if opened else None
-                if gap is not None:
-                    out.append(self._close(gap, before[0], point))
-                elif before[1] is not None and point.at > before[1]:
-                    out.append(self._close(self._opened(before[0], point.at), before[0], point))
-            # ``threshold`` written out: this loop runs for every point of a feed.
-            wait = thresholds.get(point.msg_type)
-            speed = point.speed
-            if wait is None or speed is None or speed < knots or point.status in _STILL:
-                due = None
-            else:
-                due = point.at + wait
-            last[mmsi] = (point, due)
-            if due is not None and mmsi not in queued:
-                heapq.heappush(heap, (due, mmsi))
-                queued.add(mmsi)
+        last, heap, queued = self._last, self._heap, self._queued
+        columns = Points.of(points)
+        out = self._take(columns) if len(columns) else []
         while heap and heap[0][0] < now:
             _, mmsi = heapq.heappop(heap)
             queued.discard(mmsi)
-            point, due = last[mmsi]
+            fix, due = last[mmsi]
             if due is None or mmsi in self._open:
                 continue  # no longer under way; or dark already, until it reappears
             if due < now:
-                gap = self._open[mmsi] = self._opened(point, now)
+                gap = self._open[mmsi] = self._opened(fix, now)
                 out.append(gap)
             else:
                 heapq.heappush(heap, (due, mmsi))
                 queued.add(mmsi)
+        return out
+
+    def _take(self, points: Points) -> list[Event]:
+        """Take a batch of reports: the gaps they close, in their order; each vessel's last
+        report and when it is overdue are kept, and each vessel under way is in the heap.
+
+        What goes on report by report is worked out a vessel at a time: a gap closes at a
+        vessel's first report of the batch (if one is open, or it was overdue since its
+        report before), or at a later one that came after the deadline of the report
+        before it in the batch.
+        """
+        last, heap, queued, opened = self._last, self._heap, self._queued, self._open
+        due = self._deadlines(points)
+        # Each vessel's reports together, in their order.
+        order = np.argsort(points.mmsi, kind="stable")
+        mmsi = points.mmsi[order]
+        first = np.ones(len(order), dtype=np.bool_)
+        first[1:] = mmsi[1:] != mmsi[:-1]
+        final = np.ones(len(order), dtype=np.bool_)
+        final[:-1] = first[1:]
+        ordered_due = due[order]
+        before_due = np.empty_like(ordered_due)  # the deadline of the report before
+        before_due[0] = _NONE
+        before_due[1:] = ordered_due[:-1]
+        late = ~first & (before_due != _NONE) & (points.at[order] > before_due)
+        closing: list[tuple[int, Event | None, Fix]] = []  # row, open gap, report before
+        for k in np.flatnonzero(late).tolist():
+            closing.append((int(order[k]), None, _fix(points, int(order[k - 1]))))
+        for row, vessel, at in zip(
+            order[first].tolist(),
+            mmsi[first].tolist(),
+            points.at[order[first]].tolist(),
+            strict=True,
+        ):
+            before = last.get(vessel)
+            if before is None:
+                continue
+            gap = opened.pop(vessel, None) if opened else None
+            if gap is not None:
+                closing.append((row, gap, before[0]))
+            elif before[1] is not None and at > to_micros(before[1]):
+                closing.append((row, None, before[0]))
+        out: list[Event] = []
+        for row, gap, dark in sorted(closing, key=itemgetter(0)):
+            back = _fix(points, row)
+            out.append(self._close(gap or self._opened(dark, back[1]), dark, back))
+        rows = order[final]
+        deadlines = [None if d == _NONE else from_micros(d) for d in due[rows].tolist()]
+        for fix, deadline in zip(_fixes(points, rows), deadlines, strict=True):
+            last[fix[0]] = (fix, deadline)
+        # Into the heap: each vessel not in it yet, at its first deadline of the batch.
+        timed = order[ordered_due != _NONE]
+        once = np.ones(len(timed), dtype=np.bool_)
+        once[1:] = points.mmsi[timed][1:] != points.mmsi[timed][:-1]
+        for vessel, deadline in zip(
+            points.mmsi[timed[once]].tolist(), due[timed[once]].tolist(), strict=True
+        ):
+            if vessel not in queued:
+                heapq.heappush(heap, (from_micros(deadline), vessel))
+                queued.add(vessel)
         return out
 
     def open_events(self) -> list[Event]:
@@ -124,37 +182,39 @@ class GapDetector:
             for gap in self._open.values()
         ]
 
-    def _opened(self, point: Point, now: datetime) -> Event:
-        """The gap of a vessel silent since ``point``, as open at ``now``."""
-        mmsi = point.mmsi
+    def _opened(self, fix: Fix, now: datetime) -> Event:
+        """The gap of a vessel silent since the report ``fix``, as open at ``now``."""
+        mmsi, at, lat, lon = fix
         party = self.roster.party(mmsi)
-        zone = self._zone(point, party)
+        zone = self._zone(fix, party)
         return Event(
-            event_id(EventKind.GAP, (mmsi,), point.at),
+            event_id(EventKind.GAP, (mmsi,), at),
             EventKind.GAP,
             (mmsi,),
             (party,),
-            point.at,
+            at,
             None,
-            {"type": "Point", "coordinates": [point.lon, point.lat]},
+            {"type": "Point", "coordinates": [lon, lat]},
             {
-                "gap_min": _minutes(now - point.at),
+                "gap_min": _minutes(now - at),
                 "distance_nm": None,
                 "implied_knots": None,
                 "zone": zone,
             },
         )
 
-    def _close(self, gap: Event, dark: Point, back: Point) -> Event:
+    def _close(self, gap: Event, dark: Fix, back: Fix) -> Event:
         """The gap closed by the vessel's report ``back`` after going dark at ``dark``."""
-        silence = back.at - dark.at
-        distance = _distance(dark.lat, dark.lon, back.lat, back.lon)
+        _, dark_at, dark_lat, dark_lon = dark
+        _, back_at, back_lat, back_lon = back
+        silence = back_at - dark_at
+        distance = _distance(dark_lat, dark_lon, back_lat, back_lon)
         hours = silence.total_seconds() / 3600
         return gap._replace(
-            end=back.at,
+            end=back_at,
             geometry={
                 "type": "LineString",
-                "coordinates": [[dark.lon, dark.lat], [back.lon, back.lat]],
+                "coordinates": [[dark_lon, dark_lat], [back_lon, back_lat]],
             },
             figures={
                 **gap.figures,
@@ -164,12 +224,34 @@ class GapDetector:
             },
         )
 
-    def _zone(self, point: Point, party: str | None) -> str | None:
-        ship_type = self.roster.ship_type(point.mmsi)
-        for zone in self._index.containing(point.lon, point.lat):
-            if zone.active(point.at) and zone.watches(party, ship_type):
+    def _zone(self, fix: Fix, party: str | None) -> str | None:
+        mmsi, at, lat, lon = fix
+        ship_type = self.roster.ship_type(mmsi)
+        for zone in self._index.containing(lon, lat):
+            if zone.active(at) and zone.watches(party, ship_type):
                 return zone.id
         return None
+
+
+def _fix(points: Points, row: int) -> Fix:
+    """One report's (mmsi, at, lat, lon)."""
+    return (
+        int(points.mmsi[row]),
+        from_micros(int(points.at[row])),
+        float(points.lat[row]),
+        float(points.lon[row]),
+    )
+
+
+def _fixes(points: Points, rows: IntArray) -> Iterator[Fix]:
+    """The (mmsi, at, lat, lon) of the reports at ``rows``."""
+    return zip(
+        points.mmsi[rows].tolist(),
+        datetimes_of(points.at[rows]),
+        points.lat[rows].tolist(),
+        points.lon[rows].tolist(),
+        strict=True,
+    )
 
 
 def _minutes(span: timedelta) -> float:

@@ -55,8 +55,9 @@ from shade.config import Settings
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
 from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore
+from shade.times import datetimes_of
 from shade.tracks.land import LandMask, land_mask
-from shade.tracks.model import Point
+from shade.tracks.model import Point, Points
 from shade.tracks.sanity import distance_nm
 
 FloatArray = npt.NDArray[np.float64]
@@ -204,22 +205,27 @@ class LoiterDetector:
         self._batch = batch = self._batch + 1
         fixes: list[_Fix] = []
         where: list[tuple[float, ...]] = []
-        for point in points:
-            mmsi = point.mmsi
+        columns = Points.of(points)
+        for mmsi, at, lat, lon, speed in zip(
+            columns.mmsi.tolist(),
+            datetimes_of(columns.at),
+            columns.lat.tolist(),
+            columns.lon.tolist(),
+            columns.speed.tolist(),  # NaN: not available, and never under way
+            strict=True,
+        ):
             if not SHIP_MMSI_MIN <= mmsi <= SHIP_MMSI_MAX:
                 continue
             vessel = vessels.get(mmsi)
-            at = point.at
             if vessel is None:
-                vessels[mmsi] = _Vessel(at, point.lat, point.lon)
+                vessels[mmsi] = _Vessel(at, lat, lon)
                 continue
             since = at - vessel.fix_at
             if since < step:
                 vessel.seen = at
                 continue
             dt = since.total_seconds()
-            speed = point.speed
-            fast = speed is not None and speed >= under_way
+            fast = speed >= under_way
             if fast and vessel.stretch is None and vessel.batch != batch:
                 # Under way, no stretch to judge, no fix of the vessel waiting in this batch:
                 # judged here, with no allocation (most fixes of a busy feed).
@@ -230,8 +236,8 @@ class LoiterDetector:
                 )
                 vessel.fix_at = vessel.seen = at
                 vessel.fix_s += dt
-                vessel.fix_lat = point.lat
-                vessel.fix_lon = point.lon
+                vessel.fix_lat = lat
+                vessel.fix_lon = lon
                 vessel.fix_off = -1
                 continue
             at_s = vessel.fix_s + dt
@@ -243,11 +249,11 @@ class LoiterDetector:
                 vessel.batch = batch
                 if vessel.fix_off < 0:
                     flags |= _PREV_UNKNOWN
-            where.append((point.lat, point.lon, vessel.fix_lat, vessel.fix_lon, dt, mmsi, flags))
+            where.append((lat, lon, vessel.fix_lat, vessel.fix_lon, dt, mmsi, flags))
             vessel.fix_at = vessel.seen = at
             vessel.fix_s = at_s
-            vessel.fix_lat = point.lat
-            vessel.fix_lon = point.lon
+            vessel.fix_lat = lat
+            vessel.fix_lon = lon
         return fixes, where
 
     def _judge(

@@ -53,8 +53,9 @@ from shade.detect.cpa import unit_vectors
 from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
 from shade.detect.sea import SHIP_MMSI_MAX, SHIP_MMSI_MIN, FarOffshore
+from shade.times import from_micros, to_micros
 from shade.tracks.land import EARTH_RADIUS_KM, LandMask, land_mask
-from shade.tracks.model import Point
+from shade.tracks.model import Point, Points
 from shade.tracks.sanity import distance_nm
 
 _CHECK: Final = timedelta(minutes=1)
@@ -110,31 +111,47 @@ class RendezvousDetector:
 
     def observe(self, points: Sequence[Point], now: datetime) -> list[Event]:
         changed: dict[str, Event] = {}
-        slow, latest, members = self._slow, self._latest, self._members
-        max_knots = self._max_knots
+        columns = Points.of(points)
+        at = columns.at
         next_check = self._next_check
-        for point in points:
-            at = point.at
-            if next_check is None:
-                next_check = at.replace(second=0, microsecond=0) + _CHECK
-            elif at >= next_check:
-                self._check(at.replace(second=0, microsecond=0), changed)
-                next_check = at.replace(second=0, microsecond=0) + _CHECK
-            mmsi = point.mmsi
-            if not SHIP_MMSI_MIN <= mmsi <= SHIP_MMSI_MAX:
-                continue
-            if mmsi in members:
-                latest[mmsi] = point
-            speed = point.speed
-            if speed is not None and speed < max_knots:
-                slow[mmsi] = point
-            elif mmsi in slow:
-                del slow[mmsi]
+        if len(columns) and next_check is None:
+            next_check = _minute(from_micros(int(at[0]))) + _CHECK
+        start = 0
+        while next_check is not None and start < len(columns):
+            # A check runs on the reports before the first at or after its time.
+            due = at[start:] >= to_micros(next_check)
+            end = start + int(np.argmax(due)) if due.any() else len(columns)
+            self._take(columns, start, end)
+            if end == len(columns):
+                break
+            minute = _minute(from_micros(int(at[end])))
+            self._check(minute, changed)
+            next_check = minute + _CHECK
+            start = end
         if next_check is not None and now >= next_check:
-            self._check(now.replace(second=0, microsecond=0), changed)
-            next_check = now.replace(second=0, microsecond=0) + _CHECK
+            self._check(_minute(now), changed)
+            next_check = _minute(now) + _CHECK
         self._next_check = next_check
         return list(changed.values())
+
+    def _take(self, points: Points, start: int, end: int) -> None:
+        """Reports ``start`` to ``end`` (exclusive): of each ship, the last one counts (it
+        is what a check sees)."""
+        low, high = SHIP_MMSI_MIN, SHIP_MMSI_MAX
+        ships = enumerate(points.mmsi[start:end].tolist(), start)
+        last = {mmsi: row for row, mmsi in ships if low <= mmsi <= high}  # later ones win
+        rows = np.fromiter(last.values(), dtype=np.int64, count=len(last))
+        slow, latest, members = self._slow, self._latest, self._members
+        max_knots = self._max_knots
+        for point in points.take(rows).rows():
+            ship = point.mmsi
+            if ship in members:
+                latest[ship] = point
+            speed = point.speed
+            if speed is not None and speed < max_knots:
+                slow[ship] = point
+            elif ship in slow:
+                del slow[ship]
 
     def open_events(self) -> list[Event]:
         return [m.event for m in self._meetings.values() if m.event is not None]
@@ -260,3 +277,8 @@ class RendezvousDetector:
                 "closest_m": round(meeting.closest, 1),
             },
         )
+
+
+def _minute(at: datetime) -> datetime:
+    """The whole minute ``at`` is in."""
+    return at.replace(second=0, microsecond=0)

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 
+import numpy as np
+
 from shade.config import Settings
 from shade.detect.detector import Detector
 from shade.detect.encounter import EncounterDetector
@@ -28,8 +30,9 @@ from shade.detect.rendezvous import RendezvousDetector
 from shade.detect.roster import Roster
 from shade.detect.zones import Zone, ZoneDetector
 from shade.parties import Parties
+from shade.times import MICROS_PER_SECOND, from_micros
 from shade.tracks.land import LandMask, land_mask
-from shade.tracks.model import Point, Update
+from shade.tracks.model import Point, Points, Update
 
 ALL_KINDS: tuple[EventKind, ...] = tuple(EventKind)
 
@@ -79,31 +82,27 @@ class Detection:
                 self._open.discard(event.id)
         return events
 
-    def _steps(self, points: list[Point]) -> Iterator[tuple[list[Point], datetime]]:
+    def _steps(self, points: Sequence[Point]) -> Iterator[tuple[Points, datetime]]:
         """The points in steps of the time grid, each with the feed time at its end.
 
         A batch may span hours (a capture read from a file): cut on a fixed grid, it is
         judged as a live feed of the same points would be, whatever the batch sizes. Points
-        older than the feed time (late arrivals) join the first step.
+        older than the feed time (late arrivals) are judged in steps of their own times,
+        the feed time staying as it is.
         """
-        if not points:
+        columns = Points.of(points)
+        if not len(columns):
             return
-        step = self._step
-        # Runs of points share one datetime object: each distinct time converted once.
-        slot = {at: int(at.timestamp() // step) for at in {point[1] for point in points}}
+        slot = np.floor_divide(columns.at / MICROS_PER_SECOND, self._step)
         # Stable: within a step, points keep their arrival order.
-        ordered = sorted(points, key=lambda point: slot[point[1]])
-        start = 0
-        while start < len(ordered):
-            key = slot[ordered[start][1]]
-            end = start + 1
-            while end < len(ordered) and slot[ordered[end][1]] == key:
-                end += 1
-            newest = max(point[1] for point in ordered[start:end])
+        order = np.argsort(slot, kind="stable")
+        cuts = np.flatnonzero(np.diff(slot[order])) + 1
+        for rows in np.split(order, cuts):
+            step = columns if len(rows) == len(columns) else columns.take(rows)
+            newest = from_micros(int(step.at.max()))
             if self.now is None or newest > self.now:
                 self.now = newest
-            yield ordered[start:end], self.now
-            start = end
+            yield step, self.now
 
     def open_events(self) -> list[Event]:
         """Events open now, every detector's."""

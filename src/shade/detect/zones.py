@@ -36,7 +36,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import starmap
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -52,7 +51,7 @@ from shade.detect.events import Event, EventKind, event_id
 from shade.detect.roster import Roster
 from shade.errors import InputError, NotFoundError
 from shade.parties import NEUTRAL
-from shade.tracks.model import Point
+from shade.tracks.model import Point, Points
 
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
@@ -62,7 +61,6 @@ _POLYGONS: Final = frozenset({"Polygon", "MultiPolygon"})
 _DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BEGINNING: Final = datetime.min.replace(tzinfo=UTC)
 _TREE_FROM: Final = 64  # zones: past this many, candidates come from an STRtree
-_mmsi, _lat, _lon = itemgetter(0), itemgetter(2), itemgetter(3)
 
 
 @dataclass(frozen=True)
@@ -335,10 +333,8 @@ class ZoneDetector:
     def observe(self, points: Sequence[Point], now: datetime) -> list[Event]:
         if not self.zones or not points:
             return []
-        n = len(points)
-        lon = np.fromiter(map(_lon, points), np.float64, n)
-        lat = np.fromiter(map(_lat, points), np.float64, n)
-        point_index, zone_index = self._index.locate(lon, lat)
+        columns = Points.of(points)
+        point_index, zone_index = self._index.locate(columns.lon, columns.lat)
         inside: dict[int, list[int]] = {}
         for k, z in zip(point_index.tolist(), zone_index.tolist(), strict=True):
             inside.setdefault(k, []).append(z)
@@ -346,13 +342,12 @@ class ZoneDetector:
             return []
         # Besides points inside a zone, only points of vessels that have an event open, or
         # open one in this batch, can change anything.
-        mmsi = np.fromiter(map(_mmsi, points), np.int64, n)
+        mmsi = columns.mmsi
         vessels = np.union1d(mmsi[point_index], np.fromiter(self._open, np.int64))
-        relevant = np.flatnonzero(np.isin(mmsi, vessels)).tolist()
+        relevant = np.flatnonzero(np.isin(mmsi, vessels))
         out: dict[str, Event] = {}
         touched: dict[str, _Stay] = {}
-        for k in relevant:
-            point = points[k]
+        for k, point in zip(relevant.tolist(), columns.take(relevant).rows(), strict=True):
             within = inside.get(k, ())
             stays = self._open.get(point.mmsi)
             if stays is not None:

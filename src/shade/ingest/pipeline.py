@@ -3,11 +3,11 @@
 Threads, not asyncio. Sources are a handful of files and feeds whose reads block (a file
 cannot be awaited; sockets wake every ``POLL_SECONDS`` to look at the stop flag): each
 runs in a thread of its own, and a TCP listener serves all its clients from its one thread
-through a selector. Decoding, tracking and writing are synchronous and CPU-bound, the store
-(SQLAlchemy) is synchronous and SQLite wants one writer: they all run in the one thread
-that calls ``run`` (the CLI's main thread, which also gets the signals), so the store is
-only touched from the thread that opened it. An event loop would sit in front of the same
-threads without removing any of them.
+through a selector. Decoding and tracking are synchronous and CPU-bound: they run in the
+thread that calls ``run`` (the CLI's main thread, which also gets the signals). The sink
+(the store, synchronous; SQLite wants one writer) runs in one thread of its own, writing
+behind (``behind.WriteBehind``): a batch is written while the next is decoded. An event
+loop would sit in front of the same threads without removing any of them.
 
 Between the two sides, a queue bounded in lines (``ingest_queue_lines``): when it is full a
 file or TCP source waits (TCP's flow control then slows the sender), while a UDP datagram,
@@ -20,16 +20,18 @@ sentences name no station gets the source id as its ``source``.
 
 A chunk of lines is decoded at once (``Decoder.decode_reports``): its position reports as
 columns, the messages the tracker wants as records (``ais.block.Block``), the rest counted.
-Decoded messages go to the tracker, and its ``Update`` to the sink, in batches of at most
-``ingest_batch_size`` messages (a block is cut where a batch ends), written once the oldest
-has waited ``ingest_batch_seconds`` at the latest. One sink call is one transaction, so a
-crash loses at most a batch. The garbage collector pauses while a chunk is decoded and
-while a batch is tracked and written (``shade.collector``).
+Decoded messages go to the tracker, its ``Update`` to the detectors (if any) and both to
+the sink, in batches of at most ``ingest_batch_size`` messages (a block is cut where a
+batch ends), written once the oldest has waited ``ingest_batch_seconds`` at the latest.
+One sink call is one transaction, so a crash loses at most the batch being written and the
+one tracked after it, waiting. The garbage collector pauses while a chunk is decoded,
+while a batch is tracked and judged, and while one is written (``shade.collector``).
 
 ``stop()`` (safe in a signal handler: it only raises a flag) stops the sources; what the
 queue already holds was accepted and is decoded, the last partial batch is written, and
 ``run`` returns the totals. A bad line is counted by the decoder, a dropped connection by
-its source, a failed source (a corrupt file) in ``errors``: none of them stops ingest.
+its source, a failed source (a corrupt file) in ``errors``: none of them stops ingest. A
+sink that fails does: ``run`` raises its error.
 """
 
 from __future__ import annotations
@@ -49,14 +51,20 @@ from shade.ais.block import Block
 from shade.ais.decoder import Decoder, DecodeStats
 from shade.collector import collector_paused
 from shade.config import Settings
+from shade.detect.events import Event
 from shade.errors import ShadeError
 from shade.ingest.backlog import LineQueue
+from shade.ingest.behind import WriteBehind
 from shade.ingest.lines import Chunk, Source
 from shade.tracks.model import Update
 
 log = logging.getLogger(__name__)
 
-Sink = Callable[[Update], None]
+# Where each batch goes, with the events the detectors found in it: ``Store.write``.
+Sink = Callable[[Update, Sequence[Event]], None]
+# The detectors: ``detect.runner.Detection.observe``.
+Detect = Callable[[Update], Sequence[Event]]
+Batch = tuple[Update, Sequence[Event]]
 _IDLE_SECONDS = 0.1  # longest the decoding thread sleeps before looking at the stop flag
 _JOIN_SECONDS = 2.0  # a source stuck longer (connecting, resolving) is left behind
 _BLOCK_FROM = 32  # chunks this long go through decode_block; shorter ones line by line
@@ -117,7 +125,8 @@ class IngestStats:
 
 
 class Pipeline:
-    """Sources -> decoders -> tracker -> sink. ``run`` once, from the thread that owns the sink."""
+    """Sources -> decoders -> tracker -> detectors -> sink. ``run`` once; the sink is
+    called from a thread of the pipeline's own, one batch at a time."""
 
     def __init__(
         self,
@@ -125,11 +134,13 @@ class Pipeline:
         tracker: Tracks,
         sink: Sink,
         settings: Settings | None = None,
+        detect: Detect | None = None,
     ) -> None:
         settings = settings or Settings()
         self.sources = list(sources)
         self._tracker = tracker
         self._sink = sink
+        self._detect = detect
         self._batch_size = settings.ingest_batch_size
         self._batch_seconds = float(settings.ingest_batch_seconds)
         self._settings = settings
@@ -161,6 +172,7 @@ class Pipeline:
         if self._started is not None:
             raise RuntimeError("a pipeline runs once")
         self._started = time.monotonic()
+        self._behind = WriteBehind(self._deliver, self._count, name="ingest writer")
         threads = [
             threading.Thread(
                 target=self._pump, args=(index, source), name=f"ingest {source.name}", daemon=True
@@ -200,7 +212,10 @@ class Pipeline:
             self._halt(threads)
             for source in self.sources:
                 source.close()
-            self._ended = time.monotonic()
+            try:
+                self._behind.close()  # everything handed over is written first
+            finally:
+                self._ended = time.monotonic()
         return self.stats()
 
     def stats(self) -> IngestStats:
@@ -326,19 +341,29 @@ class Pipeline:
                 taken.append(head)
                 needed = 0
         self._waiting -= count
-        totals = self._totals
         with collector_paused():
             update = self._tracker.add_block(Block.concat(taken))
-            self._sink(update)
-            totals["points"] += len(update.points)
-            totals["aside"] += len(update.aside)
-            totals["statics"] += len(update.statics)
-            totals["batches"] += 1
             # Freed while the collector is paused, so that it does not walk them all first.
-            del update, taken
+            del taken
+            events = self._detect(update) if self._detect is not None else ()
+        self._behind.put((update, events))
         if self._pending:
             # What is left arrived with the chunk just taken: its wait starts now.
             self._batch_due = time.monotonic() + self._batch_seconds
+
+    def _deliver(self, batch: Batch) -> None:
+        """Hand a batch to the sink (in the writing thread)."""
+        with collector_paused():
+            self._sink(*batch)
+
+    def _count(self, batch: Batch) -> None:
+        """Count a batch written (in the writing thread)."""
+        update = batch[0]
+        totals = self._totals
+        totals["points"] += len(update.points)
+        totals["aside"] += len(update.aside)
+        totals["statics"] += len(update.statics)
+        totals["batches"] += 1
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ from shade.sim.scenario import START, reports, sentences
 from shade.sim.zones import irtc_zones
 from shade.store import Store
 from shade.store.store import Commit
-from shade.tracks.model import Update, Vessel
+from shade.tracks.model import Vessel
 from shade.tracks.tracker import Tracker
 
 # Illustrative units of the scenario's navies (not real ships' MMSIs).
@@ -100,11 +100,9 @@ class DemoFeed:
                 kept.write_bytes(b"\r\n".join(sentences(timed)) + b"\r\n")
                 path = str(kept)
             detection = Detection(settings, DEMO_PARTIES, irtc_zones())
-
-            def sink(update: Update) -> None:
-                self.store.write(update, detection.observe(update))
-
-            pipeline = Pipeline([self._source], Tracker(settings), sink, settings)
+            pipeline = Pipeline(
+                [self._source], Tracker(settings), self.store.write, settings, detection.observe
+            )
             self._pipeline = pipeline
             sender = _Sender(path, self.address, self.speed)
             sender.start()

@@ -7,12 +7,25 @@ too; the driver is psycopg 3). No URL means a SQLite file in the user's data dir
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
@@ -140,23 +153,62 @@ def _revision(engine: Engine) -> str | None:
         return found
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the database up to ``revision`` (the newest), one process at a time."""
-    # A database already at the newest revision, as most are, is opened without Alembic,
-    # a fifth of a second of imports that every command would otherwise pay.
-    if revision == "head" and _revision(engine) == newest_revision():
+def migrate(engine: Engine) -> None:
+    """Bring the database up to the newest revision, one process at a time.
+
+    A database at the newest revision, as most are, is opened without Alembic, a fifth of
+    a second of imports that every command would otherwise pay. A new one (no tables) is
+    made at once from ``schema`` and marked as at the newest revision, as Alembic advises
+    (``tests/store/test_schema.py`` checks that the migrations make the same tables); one
+    at an older revision is upgraded by the migrations (``upgrade``).
+    """
+    found = _revision(engine)
+    if found == newest_revision():
         return
+    if found is None:
+        with _locked(engine) as connection:
+            if not inspect(connection).get_table_names():
+                _create(connection)
+                return
+    upgrade(engine)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision``, one process at a time."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     # configparser reads "%" as interpolation.
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    with _locked(engine) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+@contextmanager
+def _locked(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the database against other processes migrating it."""
     with (
         engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection,
         connection.begin(),
     ):
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        yield connection
+
+
+def _create(connection: Connection) -> None:
+    """Make every table of a new database, and mark it as at the newest revision."""
+    from shade.store.schema import metadata
+
+    metadata.create_all(connection)
+    # The table Alembic keeps its revision in, as Alembic makes it.
+    version = Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    version.create(connection)
+    connection.execute(version.insert().values(version_num=newest_revision()))

@@ -1,23 +1,26 @@
 """The picture at a time T: each vessel's latest point at or before T, if recent enough.
 
-One query, ordered by MMSI, of two parts that the database merges (UNION ALL):
+Two parts, merged in MMSI order:
 
 - vessels whose latest point is at or before T (all of them when T is the newest time in
   the store, the common case): that point is in the ``vessels`` row, no join needed;
-- vessels seen again since T: their latest point at or before T, found by one probe of the
-  (mmsi, at, id) index each.
+- vessels seen again since T: their latest point at or before T is in their history. For
+  a vessel whose points were all written in time order (``vessels.overlap`` false, nearly
+  all), it is in the segment that began last at or before T: one index probe each. For
+  the others, every segment that may hold a point of the window is read.
 
 This is the hot query of the picture (tens of thousands of vessels, many times a minute),
 so it is written in SQL by hand and its rows are turned into ``Vessel``s directly: going
 through SQLAlchemy's typed rows costs as much again as the query itself. Most of its time
-is the driver making a Python value of every column of every row; merging in the database
-spares a second list and a sort in Python, and each distinct time becomes a datetime once.
+is the driver making a Python value of every column of every row; each distinct time
+becomes a datetime once.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -26,35 +29,47 @@ from sqlalchemy import Connection
 
 from shade.collector import collector_paused
 from shade.errors import InputError
-from shade.store.schema import EPOCH, MICROSECOND, as_utc, to_micros
-from shade.tracks.model import STATIC_FIELDS, Vessel
+from shade.store.schema import as_utc
+from shade.store.segments import BUCKET_MICROS, decode
+from shade.times import EPOCH, MICROSECOND, datetimes_of, to_micros
+from shade.tracks.model import STATIC_FIELDS, Vessel, known
 
 BBox = tuple[float, float, float, float]
 
 _STATICS = ", ".join(f"v.{name}" for name in STATIC_FIELDS)
-_POINT = "at, lat, lon, speed, course, heading, status"
 _CURRENT = (
     f"SELECT v.mmsi, v.at, v.lat, v.lon, v.speed, v.course, v.heading, v.status, {_STATICS} "
     "FROM vessels v{hint} WHERE v.at >= {p} AND v.at <= {p}{area}"
 )
-# SQLite has no LATERAL: the probe is a correlated subquery giving the point's id.
+_SEGMENT = "s.mmsi, s.batch, s.n, s.points"
+# SQLite has no LATERAL: the probe is a correlated subquery giving the segment's id.
 _MOVED_SQLITE = (
-    "SELECT v.mmsi, p.at, p.lat, p.lon, p.speed, p.course, p.heading, p.status, "
-    f"{_STATICS} FROM vessels v JOIN positions p ON p.id = ("
-    "SELECT q.id FROM positions q WHERE q.mmsi = v.mmsi AND q.at <= ? "
-    "ORDER BY q.at DESC, q.id DESC LIMIT 1) "
-    "WHERE v.at > ? AND p.at >= ?{area}"
+    f"SELECT {_SEGMENT}, {_STATICS} FROM vessels v JOIN segments s ON s.id = ("
+    "SELECT q.id FROM segments q WHERE q.mmsi = v.mmsi AND q.t0 <= ? "
+    "ORDER BY q.t0 DESC, q.batch DESC LIMIT 1) "
+    "WHERE v.at > ? AND NOT v.overlap AND s.t1 >= ?"
 )
-# PostgreSQL would hash-join the whole positions table against the subquery form once it
+# PostgreSQL would hash-join the whole segments table against the subquery form once it
 # guesses that many vessels moved on; LATERAL keeps it to one index probe per vessel.
 _MOVED_POSTGRES = (
-    f"SELECT v.mmsi, p.{_POINT.replace(', ', ', p.')}, {_STATICS} FROM vessels v "
-    f"CROSS JOIN LATERAL (SELECT {_POINT} FROM positions q WHERE q.mmsi = v.mmsi "
-    "AND q.at <= %s ORDER BY q.at DESC, q.id DESC LIMIT 1) p "
-    "WHERE v.at > %s AND p.at >= %s{area}"
+    f"SELECT {_SEGMENT}, {_STATICS} FROM vessels v CROSS JOIN LATERAL ("
+    "SELECT q.mmsi, q.batch, q.n, q.points, q.t1 FROM segments q WHERE q.mmsi = v.mmsi "
+    "AND q.t0 <= %s ORDER BY q.t0 DESC, q.batch DESC LIMIT 1) s "
+    "WHERE v.at > %s AND NOT v.overlap AND s.t1 >= %s"
 )
-# The two parts are disjoint (a vessel's latest point is at or before T, or after it).
-_PICTURE = "{current} UNION ALL {moved} ORDER BY 1"
+# Vessels with segments that overlap in time: the segments that may hold the latest point
+# at or before T. That point is no earlier than the start of the segment that began last
+# at or before T, so only segments that end at or after that start can hold it; and they
+# began less than a bucket before it. CROSS JOIN: SQLite then goes through the few
+# vessels, not through the segments of the window.
+_OVERLAPPING = (
+    f"SELECT {_SEGMENT}, {_STATICS} FROM ("
+    "SELECT v.*, (SELECT max(q.t0) FROM segments q WHERE q.mmsi = v.mmsi AND q.t0 <= {p}) "
+    "AS latest_start FROM vessels v WHERE v.at > {p} AND v.overlap) v "
+    "CROSS JOIN segments s ON s.mmsi = v.mmsi "
+    "WHERE s.t0 > v.latest_start - {bucket} AND s.t0 <= {p} "
+    "AND s.t1 >= v.latest_start AND s.t1 >= {p}"
+)
 _SQLITE_COUNTS = (
     "SELECT (SELECT count(*) FROM vessels WHERE at >= ? AND at <= ?), "
     "(SELECT count(*) FROM vessels)"
@@ -119,30 +134,85 @@ def vessels_at(
         # A box across the antimeridian stays as it is: the query applies it exactly.
     sqlite = connection.dialect.name == "sqlite"
     p = "?" if sqlite else "%s"
-    when: Any = to_micros(at) if sqlite else at
-    oldest: Any = to_micros(at - max_age) if sqlite else at - max_age
+    when, oldest = to_micros(at), to_micros(at - max_age)
+    # The vessels table's times as the backend keeps them; the history's are microseconds.
+    v_when: Any = when if sqlite else at
+    v_oldest: Any = oldest if sqlite else at - max_age
     hint = ""
     if sqlite:
-        (in_window, total), *_ = driver_rows(connection, _SQLITE_COUNTS, [oldest, when])
+        (in_window, total), *_ = driver_rows(connection, _SQLITE_COUNTS, [v_oldest, v_when])
         hint = " NOT INDEXED" if in_window > _SQLITE_SCAN_SHARE * total else ""
-    current_area, current_params = _area("v", box, p)
-    moved_area, moved_params = _area("p", box, p)
-    sql = _PICTURE.format(
-        current=_CURRENT.format(p=p, hint=hint, area=current_area),
-        moved=(_MOVED_SQLITE if sqlite else _MOVED_POSTGRES).format(area=moved_area),
-    )
+    area, params = _area("v", box, p)
     with collector_paused():
-        rows = driver_rows(
-            connection, sql, [oldest, when, *current_params, when, when, oldest, *moved_params]
+        current = driver_rows(
+            connection,
+            _CURRENT.format(p=p, hint=hint, area=area),
+            [v_oldest, v_when, *params],
         )
-        found = _vessels(rows, sqlite)
-        del rows  # freed before the collector resumes: it need not walk them first
+        moved = driver_rows(
+            connection,
+            _MOVED_SQLITE if sqlite else _MOVED_POSTGRES,
+            [when, v_when, oldest],
+        )
+        moved += driver_rows(
+            connection,
+            _OVERLAPPING.format(p=p, bucket=BUCKET_MICROS),
+            [when, v_when, when, oldest],
+        )
+        found = _vessels(current, sqlite) + _latest_before(moved, when, oldest, box, sqlite)
+        found.sort(key=itemgetter(0))
+        del current, moved  # freed before the collector resumes: it need not walk them first
     if polygon is not None and found:
         lons = np.fromiter((v.lon for v in found), dtype=float, count=len(found))
         lats = np.fromiter((v.lat for v in found), dtype=float, count=len(found))
         inside = shapely.intersects_xy(polygon, lons, lats)
         found = [v for v, keep in zip(found, inside, strict=True) if keep]
     return found
+
+
+def _latest_before(
+    rows: list[Any], when: int, oldest: int, box: BBox | None, sqlite: bool
+) -> list[Vessel]:
+    """From segment rows (mmsi, batch, n, points, static fields...), each vessel's latest
+    point at or before ``when`` if it is at or after ``oldest`` (and in ``box``)."""
+    decoded = decode([row[:4] for row in rows])
+    decoded = decoded.take(decoded.records["at"] <= when)
+    records = decoded.records
+    order = np.lexsort((records["k"], decoded.batch, records["at"], decoded.mmsi))
+    mmsi = decoded.mmsi[order]
+    last = np.ones(len(order), dtype=np.bool_)
+    last[:-1] = mmsi[1:] != mmsi[:-1]
+    chosen = decoded.take(order[last])
+    keep = chosen.records["at"] >= oldest
+    if box is not None:
+        keep &= _in_box(chosen.records["lat"], chosen.records["lon"], box)
+    chosen = chosen.take(keep)
+    records = chosen.records
+    epoch, micro, new = EPOCH, MICROSECOND, tuple.__new__
+    found = []
+    # Vessel's fields by position (see _SEGMENT, then the static fields), as in _vessels.
+    for m, at, segment, lat, lon, speed, course, heading, status in zip(
+        chosen.mmsi.tolist(),
+        datetimes_of(records["at"]),
+        chosen.segment.tolist(),
+        records["lat"].tolist(),
+        records["lon"].tolist(),
+        *(known(records[name]) for name in ("speed", "course", "heading", "status")),
+        strict=True,
+    ):
+        r = rows[segment]
+        eta = r[13] if not sqlite or r[13] is None else epoch + r[13] * micro
+        fields = (r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], eta, r[14])
+        found.append(new(Vessel, (m, at, lat, lon, speed, course, heading, status, *fields)))
+    return found
+
+
+def _in_box(lat: Any, lon: Any, box: BBox) -> Any:
+    west, south, east, north = box
+    inside = (lat >= south) & (lat <= north)
+    if west <= east:
+        return inside & (lon >= west) & (lon <= east)
+    return inside & ((lon >= west) | (lon <= east))
 
 
 def driver_rows(connection: Connection, sql: str, params: list[Any]) -> list[Any]:

@@ -6,10 +6,13 @@ microseconds since 1970-01-01 UTC on SQLite (an integer sorts, indexes and compa
 keeps every microsecond, which SQLite's own date functions would not). Either way a time
 comes back as an aware UTC datetime.
 
-    positions   every accepted history point (append-only), by vessel and time
+    segments    the history (append-only): each vessel's accepted points of one write,
+                packed (``shade.store.segments``), by vessel and time
+    sources     the receiving stations and feeds the history's points name, by id
     aside       points kept out of the history, with the reason
     vessels     one row per MMSI: its latest point (latest by time wins) and its static
-                fields (each field overwritten by the last message that carried it)
+                fields (each field overwritten by the last message that carried it); and
+                whether its segments overlap in time (rare: points written out of order)
     events      what the detectors found, one row per event id in its newest state
     users       accounts: name, party, role, admin, disabled, argon2 password hash
     tokens      API tokens: public id, owner, label, SHA-256 digest, when used, revoked
@@ -30,7 +33,7 @@ comes back as an aware UTC datetime.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -50,24 +53,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from shade.times import EPOCH, MICROSECOND, from_micros, to_micros
 from shade.tracks.model import Point
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
-
-
-def to_micros(at: datetime) -> int:
-    """Microseconds since the epoch; a naive datetime is taken as UTC."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return (at - EPOCH) // MICROSECOND
-
-
-def from_micros(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)
 
 
 def as_utc(at: datetime) -> datetime:
@@ -136,17 +127,29 @@ def _point_columns() -> list[Column[Any]]:
 # The point columns in the order of ``tracks.model.Point`` (id aside).
 POINT_COLUMNS: tuple[str, ...] = Point._fields
 
-positions = Table(
-    "positions",
+# Times of segments are integer microseconds on both backends, as in their points' records.
+segments = Table(
+    "segments",
     metadata,
-    *_point_columns(),
-    # A vessel's track, and its latest point at or before a time: id breaks ties between
-    # points of the same time, so both backends pick the same one.
-    Index("ix_positions_mmsi_at", "mmsi", "at"),
-    # All the history in time order, a page at a time (``Store.points_between``): without
-    # it each page scans the whole table. It costs a few per cent of write speed (appends
-    # at the index's end, as points mostly come in time order).
-    Index("ix_positions_at_id", "at", "id"),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("mmsi", Integer, nullable=False),
+    Column("batch", BigInteger, nullable=False),  # the write's number: ties go to the later
+    Column("t0", BigInteger, nullable=False),  # the earliest point's time
+    Column("t1", BigInteger, nullable=False),  # the latest point's time
+    Column("n", Integer, nullable=False),  # how many points
+    Column("points", LargeBinary, nullable=False),
+    # A vessel's track between two times, and its latest point at or before a time.
+    Index("ix_segments_mmsi_t0", "mmsi", "t0", "batch"),
+    # All the history in time order, a page at a time (``Store.points_between``).
+    Index("ix_segments_t0", "t0", "id"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Index("ux_sources_name", "name", unique=True),
 )
 
 aside = Table(
@@ -187,6 +190,9 @@ vessels = Table(
     # AIS gives both halves; as given by sources that only know the sums (MarineCadastre).
     Column("length", SmallInteger),
     Column("width", SmallInteger),
+    # True once a write brought points older than the vessel's latest: its segments may
+    # then overlap in time, and its picture at a past time is looked for in all of them.
+    Column("overlap", Boolean, nullable=False, server_default=false()),
     Index("ix_vessels_at", "at"),
 )
 

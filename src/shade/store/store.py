@@ -57,7 +57,7 @@ from shade.detect.events import Event, EventKind
 from shade.errors import InputError, NotFoundError, ShadeError
 from shade.hotline.model import Change
 from shade.ledger import Signers
-from shade.store import accounts, picture, queries
+from shade.store import accounts, history, picture, queries
 from shade.store import engine as engines
 from shade.store import events as stored_events
 from shade.store.accounts import ReleaseRow
@@ -65,8 +65,9 @@ from shade.store.hotline import HotlineRecords
 from shade.store.ledger import Appender, Book, LedgerRecords
 from shade.store.picture import BBox
 from shade.store.schema import as_utc
+from shade.store.sources import Sources
 from shade.store.writes import Dimensions, PostgresWriter, SqliteWriter, aware
-from shade.tracks.model import Aside, Point, Static, Update, Vessel
+from shade.tracks.model import Aside, Point, Points, Static, Update, Vessel
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ log = logging.getLogger(__name__)
 class Commit(NamedTuple):
     """What one committed write added, as subscribers hear of it."""
 
-    points: list[Point]
+    points: Sequence[Point]  # ``Points`` (columns, not to be changed), or a list
     statics: list[Static]
     events: list[Event]
     hotline: tuple[Change, ...] = ()  # channels and messages changed, escalations
@@ -104,7 +105,9 @@ class Store:
         self.settings = settings
         self.passwords = passwords or Passwords()
         self._url = url
-        self._writer = SqliteWriter() if engine.dialect.name == "sqlite" else PostgresWriter()
+        self.sources = Sources()  # the history's source names, by id (``sources``)
+        writer = SqliteWriter if engine.dialect.name == "sqlite" else PostgresWriter
+        self._writer = writer(self.sources)
         self._errors: tuple[type[BaseException], ...] = (
             SQLAlchemyError,
             engine.dialect.loaded_dbapi.Error,
@@ -235,7 +238,8 @@ class Store:
         ``Commit`` of the points, statics and ``events`` as given, in order; a subscriber
         that raises is logged and skipped.
 
-        ValueError for an event with other than one or two vessels (nothing is written).
+        ValueError for an event with other than one or two vessels, or a point without a
+        position (nothing is written).
         """
         self._write(update, events=events)
 
@@ -252,9 +256,15 @@ class Store:
         rows = stored_events.event_rows(events)
         if not (update.points or update.aside or update.statics or dimensions or rows):
             return
-        with self._writing() as connection:
-            self._writer.write(connection, aware(update), dimensions)
-            stored_events.upsert(connection, rows)
+        update = aware(update)
+        try:
+            with self._writing() as connection:
+                self._writer.write(connection, update, dimensions)
+                stored_events.upsert(connection, rows)
+        except BaseException:
+            self.sources.rolled_back()
+            raise
+        self.sources.committed()
         if update.points or update.statics or events:
             self._tell(update.points, update.statics, list(events))
 
@@ -276,7 +286,7 @@ class Store:
 
     def _tell(
         self,
-        points: list[Point],
+        points: Sequence[Point],
         statics: list[Static],
         events: list[Event],
         hotline: tuple[Change, ...] = (),
@@ -285,8 +295,9 @@ class Store:
             subscribers = list(self._subscribers.values())
         for callback in subscribers:
             try:
-                # Each its own lists: one subscriber changing them must not change another's.
-                callback(Commit(list(points), list(statics), list(events), hotline))
+                # Each its own lists: one subscriber changing them must not change another's
+                # (the points' columns are not to be changed: shared).
+                callback(Commit(points, list(statics), list(events), hotline))
             except Exception:
                 log.exception("an event subscriber failed: %r", callback)
 
@@ -319,7 +330,7 @@ class Store:
     ) -> list[Point]:
         """The vessel's history points with start <= at <= end, in time order."""
         with self._reading() as connection:
-            return queries.track(connection, mmsi, _utc(start), _utc(end))
+            return history.track(connection, self.sources, mmsi, _utc(start), _utc(end))
 
     def aside(
         self, mmsi: int, start: datetime | None = None, end: datetime | None = None
@@ -341,21 +352,24 @@ class Store:
 
     def points_between(
         self, start: datetime | None = None, end: datetime | None = None, chunk: int = 50_000
-    ) -> Iterator[list[Point]]:
-        """Every history point with start <= at <= end, in (at, id) order, in lists of at
-        most ``chunk`` points: how a rerun over history reads it, in bounded memory.
+    ) -> Iterator[Points]:
+        """Every history point with start <= at <= end, in time order (points of one time
+        in the order written), in ``Points`` of at most ``chunk`` points: how a rerun over
+        history reads it, in bounded memory.
 
-        Each list is read in a transaction of its own (keyset pagination on (at, id)), so
-        writes may go on between them; a point written meanwhile is met if it sorts after
-        the last one handed out.
+        Each is read in a transaction of its own (keyset pagination on the points' places
+        in the history), so writes may go on between them; a point written meanwhile is
+        met if it sorts after the last one handed out.
         """
         if chunk < 1:
             raise InputError(f"chunk must be at least 1, not {chunk}")
         start, end = _utc(start), _utc(end)
-        after: tuple[datetime, int] | None = None
+        after: history.Place | None = None
         while True:
             with collector_paused(), self._reading() as connection:
-                page, after = queries.points_page(connection, start, end, after, chunk)
+                page, after = history.points_page(
+                    connection, self.sources, start, end, after, chunk
+                )
             if page:
                 yield page
             if len(page) < chunk:
@@ -399,7 +413,7 @@ class Store:
     def count_points(self, start: datetime | None = None, end: datetime | None = None) -> int:
         """History points with start <= at <= end (all of them without bounds)."""
         with self._reading() as connection:
-            return queries.count_points(connection, _utc(start), _utc(end))
+            return history.count_points(connection, _utc(start), _utc(end))
 
     def counts(self) -> dict[str, int]:
         """points, vessels, events, aside, and aside_<reason> for each AsideReason."""

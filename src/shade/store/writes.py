@@ -1,11 +1,14 @@
-"""Writing an ``Update``: points appended in bulk, each vessel's row brought up to date.
+"""Writing an ``Update``: each vessel's points packed into segments, each vessel's row
+brought up to date.
 
 Bulk means one statement per table for the whole batch: ``executemany`` on SQLite (one
 prepared statement of 500 rows, stepped in C) and ``COPY`` on PostgreSQL (several times
-faster than any INSERT there). The vessels table gets two upserts, each touching a vessel once:
+faster than any INSERT there). The history gets a row per vessel (and ten minutes) of the
+batch, its points packed (``segments``); then the vessels table, touching each vessel once:
 
+- whether the batch brings points older than its latest stored one (``overlap``);
 - its latest point of the batch, which replaces the stored one unless that is newer
-  (latest by time wins; a tie goes to the later write, as ``positions``' ids do);
+  (latest by time wins; a tie goes to the later write, as the history orders them);
 - its static fields, merged over the batch in order, each one replacing the stored value
   (fields a message did not carry are left as they were).
 """
@@ -15,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
 
-from shade.store.schema import EPOCH, MICROSECOND, POINT_COLUMNS, as_utc, to_micros
-from shade.tracks.model import STATIC_FIELDS, Point, Static, Update
+from shade.store.schema import POINT_COLUMNS, as_utc
+from shade.store.segments import Segment, encode
+from shade.store.sources import Sources
+from shade.times import from_micros, to_micros
+from shade.tracks.model import STATIC_FIELDS, Points, Static, Update
 
 # (length, width) in metres, from a source that knows only the sums, by MMSI.
 Dimensions = Mapping[int, tuple[int | None, int | None]]
@@ -29,6 +34,8 @@ Dimensions = Mapping[int, tuple[int | None, int | None]]
 _STATIC_COLUMNS = ("mmsi", *STATIC_FIELDS, "length", "width")
 _POINTS = ", ".join(POINT_COLUMNS)
 _STATICS = ", ".join(_STATIC_COLUMNS)
+_SEGMENT_COLUMNS = ("mmsi", "batch", "t0", "t1", "n", "points")
+_SEGMENTS = ", ".join(_SEGMENT_COLUMNS)
 _ON_POINT_CONFLICT = (
     "ON CONFLICT (mmsi) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in POINT_COLUMNS[1:])
@@ -64,21 +71,26 @@ _PG_TYPES = {
     "draught": "float8",
     "length": "int2",
     "width": "int2",
+    "batch": "int8",
+    "t0": "int8",
+    "t1": "int8",
+    "n": "int4",
+    "points": "bytea",
 }
 
 
 def aware(update: Update) -> Update:
-    """``update`` with naive times taken as UTC (the contract wants them aware; be kind)."""
-    naive = (
-        # Points come in runs that share a datetime object: each distinct one looked at.
-        any(at.tzinfo is None for at in set(map(itemgetter(1), update.points)))
-        or any(a[0][1].tzinfo is None for a in update.aside)
-        or any(_naive(s.at) or _naive(s.fields.get("eta")) for s in update.statics)
+    """``update`` with naive times taken as UTC (the contract wants them aware; be kind).
+
+    Points come as columns (``Points.of``), whose times are instants already."""
+    naive = any(a[0][1].tzinfo is None for a in update.aside) or any(
+        _naive(s.at) or _naive(s.fields.get("eta")) for s in update.statics
     )
+    points = Points.of(update.points)
     if not naive:
-        return update
+        return update if points is update.points else update._replace(points=points)
     return Update(
-        [p._replace(at=as_utc(p.at)) for p in update.points],
+        points,
         [a._replace(point=a.point._replace(at=as_utc(a.point.at))) for a in update.aside],
         [
             s._replace(at=as_utc(s.at), fields={k: _utc_value(v) for k, v in s.fields.items()})
@@ -95,14 +107,21 @@ def _utc_value(value: Any) -> Any:
     return as_utc(value) if isinstance(value, datetime) else value
 
 
-def latest_points(points: Iterable[Point]) -> list[Point]:
-    """Each vessel's latest point; of points with the same time, the last one."""
-    latest: dict[int, Point] = {}
-    for point in points:
-        held = latest.get(point[0])
-        if held is None or point[1] >= held[1]:
-            latest[point[0]] = point
-    return list(latest.values())
+def latest_rows(points: Points, sqlite: bool) -> list[tuple[Any, ...]]:
+    """Each vessel's latest point (of points of one time, the last) as a vessels row's
+    point columns, with the time as the backend keeps it."""
+    latest = points.take(points.latest())
+    if not sqlite:
+        return list(latest.rows())
+    return [(p[0], at, *p[2:]) for p, at in zip(latest.rows(), latest.at.tolist(), strict=True)]
+
+
+def firsts(segments: Sequence[Segment]) -> list[tuple[int, int]]:
+    """Each vessel's earliest time in a write's segments (ordered by vessel, then time)."""
+    found: dict[int, int] = {}
+    for segment in segments:
+        found.setdefault(segment[0], segment[2])
+    return list(found.items())
 
 
 def _sum(fields: Mapping[str, object], a: str, b: str) -> int | None:
@@ -140,104 +159,137 @@ def static_rows(statics: Sequence[Static], dimensions: Dimensions | None) -> lis
     return rows
 
 
-def _with_micros(points: Sequence[Point]) -> list[tuple[Any, ...]]:
-    """Point rows with the time as SQLite keeps it (integer microseconds)."""
-    epoch, micro = EPOCH, MICROSECOND
-    # Points come in runs that share a datetime object: each distinct one converted once.
-    micros = {at: (at - epoch) // micro for at in {p[1] for p in points}}
-    return [(p[0], micros[p[1]], *p[2:]) for p in points]
+def _aside_rows(update: Update, sqlite: bool) -> list[tuple[Any, ...]]:
+    """Rows of the aside table: the point, then the reason; times as the backend keeps them."""
+    rows = []
+    for aside in update.aside:
+        p = aside.point
+        rows.append((p[0], to_micros(p[1]) if sqlite else p[1], *p[2:], aside.reason.value))
+    return rows
 
 
-# Rows of a table inserted by one statement of many VALUES: executemany then steps once for
-# each of them, not for each row, and a batch's points go in about a tenth faster. 500 rows
-# of 11 values stay far below SQLite's limit of 32,766 parameters.
-_ROWS_PER_INSERT = 500
+def _static_rows(update: Update, dimensions: Dimensions | None, sqlite: bool) -> list[Any]:
+    rows = static_rows(update.statics, dimensions)
+    if not sqlite:
+        return rows
+    return [
+        row if row[_ETA] is None else (*row[:_ETA], to_micros(row[_ETA]), *row[_ETA + 1 :])
+        for row in rows
+    ]
 
 
-def _insert(table: str, columns: str, width: int, rows: int) -> str:
-    one = f"({', '.join('?' * width)})"
-    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * rows)}"
+# Rows given to one statement of many VALUES: executemany then steps once for each
+# statement, not for each row. That is about a tenth faster, and it lets go of the GIL a
+# few times a batch rather than once a row: the writing thread does not wait for the
+# decoding one to hand it back each time (see ``ingest.behind``). 500 rows of 14 values
+# stay far below SQLite's limit of 32,766 parameters.
+_ROWS_PER_STATEMENT = 500
 
 
-def _insert_rows(connection: Connection, table: str, columns: str, rows: list[Any]) -> None:
-    """Insert ``rows`` (tuples of equal width) in their order: ids follow it, as one by one."""
+def _many(connection: Connection, sql: str, rows: list[Any]) -> None:
+    """Run ``sql``, whose ``{values}`` is a VALUES list, for ``rows`` (tuples of equal
+    width), 500 rows a statement, in their order: ids follow it, as one by one."""
     width = len(rows[0])
-    whole = len(rows) - len(rows) % _ROWS_PER_INSERT
+    one = f"({', '.join('?' * width)})"
     run = connection.exec_driver_sql
+    whole = len(rows) - len(rows) % _ROWS_PER_STATEMENT
     if whole:
         # One iterator over every value, zipped with itself: tuples of a statement's values.
         values = chain.from_iterable(rows[:whole])
         run(
-            _insert(table, columns, width, _ROWS_PER_INSERT),
-            list(zip(*[values] * (width * _ROWS_PER_INSERT), strict=True)),
+            sql.format(values=", ".join([one] * _ROWS_PER_STATEMENT)),
+            list(zip(*[values] * (width * _ROWS_PER_STATEMENT), strict=True)),
         )
-    if whole < len(rows):
-        run(_insert(table, columns, width, 1), rows[whole:])
+    rest = len(rows) - whole
+    if rest:
+        run(sql.format(values=", ".join([one] * rest)), tuple(chain.from_iterable(rows[whole:])))
 
 
 class SqliteWriter:
-    """executemany: all rows of a table go to one prepared statement, stepped in C."""
+    """executemany of statements of many rows, stepped in C."""
 
-    _UPSERT_POINTS = f"INSERT INTO vessels ({_POINTS}) VALUES ({', '.join('?' * 10)}) " + (
-        _ON_POINT_CONFLICT
+    _NEXT_BATCH = "SELECT coalesce(max(id), 0) + 1 FROM segments"
+    _SEGMENTS = f"INSERT INTO segments ({_SEGMENTS}) VALUES {{values}}"
+    # The vessels (mmsi, earliest time of the batch) whose latest point is later.
+    _OVERLAP = (
+        "UPDATE vessels SET overlap = 1 WHERE mmsi IN (SELECT f.column1 FROM (VALUES {values}) "
+        "AS f JOIN vessels v ON v.mmsi = f.column1 WHERE f.column2 < v.at AND NOT v.overlap)"
     )
-    _UPSERT_STATICS = (
-        f"INSERT INTO vessels ({_STATICS}) VALUES ({', '.join('?' * len(_STATIC_COLUMNS))}) "
-        + _ON_STATIC_CONFLICT
-    )
+    _UPSERT_POINTS = f"INSERT INTO vessels ({_POINTS}) VALUES {{values}} {_ON_POINT_CONFLICT}"
+    _UPSERT_STATICS = f"INSERT INTO vessels ({_STATICS}) VALUES {{values}} {_ON_STATIC_CONFLICT}"
+    _ASIDE = f"INSERT INTO aside ({_POINTS}, reason) VALUES {{values}}"
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
 
     def write(self, connection: Connection, update: Update, dimensions: Dimensions | None) -> None:
-        run = connection.exec_driver_sql
-        if update.points:
-            _insert_rows(connection, "positions", _POINTS, _with_micros(update.points))
-            run(self._UPSERT_POINTS, _with_micros(latest_points(update.points)))
+        points = Points.of(update.points)
+        if len(points):
+            # The next id of segments numbers the write: unique, and later for later ones.
+            batch = connection.exec_driver_sql(self._NEXT_BATCH).scalar_one()
+            segments = encode(points, self.sources.ids(connection, points.source), batch)
+            _many(connection, self._SEGMENTS, segments)
+            _many(connection, self._OVERLAP, firsts(segments))
+            _many(connection, self._UPSERT_POINTS, latest_rows(points, sqlite=True))
         if update.aside:
-            rows = [
-                (*row, a.reason.value)
-                for row, a in zip(
-                    _with_micros([a.point for a in update.aside]), update.aside, strict=True
-                )
-            ]
-            _insert_rows(connection, "aside", f"{_POINTS}, reason", rows)
-        statics = static_rows(update.statics, dimensions)
+            _many(connection, self._ASIDE, _aside_rows(update, True))
+        statics = _static_rows(update, dimensions, sqlite=True)
         if statics:
-            rows = [
-                row if row[_ETA] is None else (*row[:_ETA], to_micros(row[_ETA]), *row[_ETA + 1 :])
-                for row in statics
-            ]
-            run(self._UPSERT_STATICS, rows)
+            _many(connection, self._UPSERT_STATICS, statics)
 
 
 class PostgresWriter:
-    """COPY into the tables; vessel rows through temporary tables, then one upsert each."""
+    """COPY into the tables; vessel rows through temporary tables, then one statement each."""
 
+    _NEXT_BATCH = "SELECT nextval(pg_get_serial_sequence('segments', 'id'))"
     _CREATE = (
         # Emptied at each commit, so each batch starts from an empty one.
         "CREATE TEMPORARY TABLE IF NOT EXISTS {table} ON COMMIT DELETE ROWS AS "
         "SELECT {columns} FROM vessels WITH NO DATA"
     )
     _UPSERT = "INSERT INTO vessels ({columns}) SELECT {columns} FROM {table} {conflict}"
+    _OVERLAP = (
+        "UPDATE vessels v SET overlap = TRUE FROM vessel_firsts f "
+        "WHERE v.mmsi = f.mmsi AND v.at > f.at AND NOT v.overlap"
+    )
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
 
     def write(self, connection: Connection, update: Update, dimensions: Dimensions | None) -> None:
         driver: Any = connection.connection.driver_connection
+        points = Points.of(update.points)
         with driver.cursor() as cursor:
-            if update.points:
-                self._copy(cursor, "positions", POINT_COLUMNS, update.points)
+            if len(points):
+                cursor.execute(self._NEXT_BATCH)
+                (batch,) = cursor.fetchone()
+                segments = encode(points, self.sources.ids(connection, points.source), batch)
+                self._copy(cursor, "segments", _SEGMENT_COLUMNS, segments)
+                starts = [(mmsi, from_micros(at)) for mmsi, at in firsts(segments)]
+                self._temporary(cursor, "vessel_firsts", ("mmsi", "at"), starts)
+                cursor.execute(self._OVERLAP)
                 self._upsert(
                     cursor,
                     "vessel_points",
                     POINT_COLUMNS,
-                    latest_points(update.points),
+                    latest_rows(points, sqlite=False),
                     _ON_POINT_CONFLICT,
                 )
             if update.aside:
-                rows = [(*a.point, a.reason.value) for a in update.aside]
+                rows = _aside_rows(update, sqlite=False)
                 self._copy(cursor, "aside", (*POINT_COLUMNS, "reason"), rows)
-            statics = static_rows(update.statics, dimensions)
+            statics = _static_rows(update, dimensions, sqlite=False)
             if statics:
                 self._upsert(
                     cursor, "vessel_statics", _STATIC_COLUMNS, statics, _ON_STATIC_CONFLICT
                 )
+
+    def _temporary(
+        self, cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """``rows`` in a temporary table of some of the vessels table's columns."""
+        cursor.execute(self._CREATE.format(table=table, columns=", ".join(columns)))
+        self._copy(cursor, table, columns, rows)
 
     def _upsert(
         self,
@@ -247,9 +299,8 @@ class PostgresWriter:
         rows: Sequence[Sequence[Any]],
         conflict: str,
     ) -> None:
+        self._temporary(cursor, table, columns, rows)
         names = ", ".join(columns)
-        cursor.execute(self._CREATE.format(table=table, columns=names))
-        self._copy(cursor, table, columns, rows)
         cursor.execute(self._UPSERT.format(columns=names, table=table, conflict=conflict))
 
     @staticmethod

@@ -50,9 +50,12 @@ VerdictArray = npt.NDArray[np.int8]
 EARTH_RADIUS_NM: Final = EARTH_RADIUS_KM / 1.852
 SLACK_NM: Final = 0.2
 REANCHOR_AFTER: Final = 3
-# A vessel with more reports from its first refusal on is judged with a NumPy pass per
-# report, not over every pair of them (which grows as the square).
-_PAIRWISE_UP_TO: Final = 48
+# A vessel with more reports from its first refusal on has worked out at once only the
+# speeds between fixes at most _BAND apart, not those of every pair (which grow as the
+# square): what the rules ask while reports are accepted, and through short runs of
+# refused ones. Others are worked out when asked.
+_PAIRWISE_UP_TO: Final = 12
+_BAND: Final = 4
 
 # Verdicts, one per report.
 ACCEPTED: Final = 0
@@ -177,7 +180,9 @@ class Sanity:
         of a vessel's few fixes: its anchor, its last refused report, and its reports from
         the first refusal on. All of those (of every such vessel) are worked out in one
         NumPy pass over every pair, and the rules look them up: one pass instead of two
-        for each report.
+        for each report. A vessel with many reports from its first refusal on has only
+        those between fixes close to each other worked out in that pass (``_BAND``), and
+        the few others one at a time.
         """
         plans: list[tuple[int, list[_Fix], int, int, IntArray, int]] = []
         firsts: list[IntArray] = []
@@ -205,13 +210,15 @@ class Sanity:
                     strict=True,
                 )
             )
-            offset = -1
             if len(fixes) <= _PAIRWISE_UP_TO:
                 i, j = np.triu_indices(len(fixes), 1)
-                firsts.append(i + len(fixes_of_all))
-                seconds.append(j + len(fixes_of_all))
-                fixes_of_all += fixes
-                offset, pairs = pairs, pairs + len(i)
+            else:
+                i = np.concatenate([np.arange(len(fixes) - d) for d in range(1, _BAND + 1)])
+                j = i + np.repeat(np.arange(1, _BAND + 1), len(fixes) - np.arange(1, _BAND + 1))
+            firsts.append(i + len(fixes_of_all))
+            seconds.append(j + len(fixes_of_all))
+            fixes_of_all += fixes
+            offset, pairs = pairs, pairs + len(i)
             run = 0 if doubt is None else doubt[1]
             plans.append((mmsi, fixes, len(head), run, order[begin : end + 1], offset))
         fast: list[bool] = []
@@ -220,14 +227,35 @@ class Sanity:
             a, b = np.concatenate(firsts), np.concatenate(seconds)
             fast = self._too_fast(t[a], lat[a], lon[a], t[b], lat[b], lon[b]).tolist()
         for mmsi, fixes, first, run, rows, offset in plans:
-            if offset >= 0:
+            if len(fixes) <= _PAIRWISE_UP_TO:
                 too_fast = partial(_paired, fast, offset, len(fixes))
             else:
-                too_fast = partial(self._indexed_too_fast, fixes)
+                too_fast = partial(self._banded, fixes, fast, offset, {})
             self._one_by_one(mmsi, fixes, first, run, rows, too_fast, verdict)
 
-    def _indexed_too_fast(self, fixes: list[_Fix], i: int, j: int) -> bool:
-        return self._fix_too_fast(fixes[i], fixes[j])
+    def _banded(
+        self,
+        fixes: list[_Fix],
+        fast: list[bool],
+        offset: int,
+        far: dict[int, list[bool]],
+        i: int,
+        j: int,
+    ) -> bool:
+        """Pair (i, j), i < j, of fixes whose pairs at most _BAND apart are worked out from
+        ``offset``: those 1 apart, then 2 apart, and so on. A pair further apart is worked
+        out with every later fix of its first (the anchor of a run of refusals, asked of
+        each fix of the run), kept in ``far``."""
+        d = j - i
+        if d <= _BAND:
+            n = len(fixes)
+            return fast[offset + (d - 1) * n - (d - 1) * d // 2 + i]
+        row = far.get(i)
+        if row is None:
+            later = np.array(fixes[i + 1 :], dtype=np.float64).T
+            anchor = [np.full(len(fixes) - i - 1, value) for value in fixes[i]]
+            row = far[i] = self._too_fast(*anchor, *later).tolist()
+        return row[j - i - 1]
 
     def _one_by_one(
         self,
@@ -280,12 +308,3 @@ class Sanity:
         excess = distance_nm(lat0, lon0, lat1, lon1) - SLACK_NM
         # Multiplying rather than dividing: no special case for reports at the same time.
         return excess > (t1 - t0) * self._knots_per_second
-
-    def _fix_too_fast(self, a: _Fix, b: _Fix) -> bool:
-        # The same NumPy arithmetic as for whole batches, so both ways judge alike.
-        def one(value: float) -> FloatArray:
-            return np.array([value], dtype=np.float64)
-
-        return bool(
-            self._too_fast(one(a[0]), one(a[1]), one(a[2]), one(b[0]), one(b[1]), one(b[2]))[0]
-        )

@@ -61,12 +61,39 @@ ETA_PAST: Final = timedelta(days=31)
 
 def static_of(message: AISMessage, at: datetime) -> Static | None:
     """The static data a message of type 5, 19 or 24 carries, or None if it carries none."""
+    return _static(message, _fields(message), at)
+
+
+class StaticReader:
+    """``static_of`` for a stream: each vessel's last message of each class remembered.
+
+    Vessels send their static data again and again unchanged (type 5 every six minutes):
+    a message equal to the one before it takes that one's fields, and only its ETA, which
+    depends on when it was sent, is worked out again. What comes out is ``static_of``'s.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[int, type[AISMessage]], tuple[AISMessage, dict[str, Any]]] = {}
+
+    def __call__(self, message: AISMessage, at: datetime) -> Static | None:
+        key = (message.mmsi, type(message))
+        held = self._last.get(key)
+        if held is not None and held[0] == message:
+            fields = held[1]
+        else:
+            fields = _fields(message)
+            self._last[key] = (message, fields)
+        return _static(message, fields, at)
+
+
+def _fields(message: AISMessage) -> dict[str, Any]:
+    """The fields a message carries but the ETA (not to be changed: they may be shared)."""
     spec = _SPECS.get(type(message))
     if spec is None:
-        return None
+        return {}
     rules, getter = spec
-    mmsi, *values = getter(message)
-    fields: dict[str, Value | datetime] = {}
+    _, *values = getter(message)
+    fields: dict[str, Any] = {}
     dimensions = False  # some dimension given, and not 0
     for (name, false_is_missing), value in zip(rules, values, strict=True):
         if false_is_missing:
@@ -78,14 +105,20 @@ def static_of(message: AISMessage, at: datetime) -> Static | None:
     if not dimensions:
         for name in _DIMENSIONS:
             fields.pop(name, None)  # all 0: not available
+    return fields
+
+
+def _static(message: AISMessage, fields: dict[str, Any], at: datetime) -> Static | None:
+    """The Static of a message's ``fields`` (copied), with its ETA if it is a type 5."""
+    made: dict[str, Value | datetime] = dict(fields)
     if message.msg_type == 5:
         record: Any = message
         arrival = eta(record.month, record.day, record.hour, record.minute, at)
         if arrival is not None:
-            fields["eta"] = arrival
-    if not fields:
+            made["eta"] = arrival
+    if not made:
         return None
-    return Static(mmsi, at, fields)
+    return Static(message.mmsi, at, made)
 
 
 def eta(

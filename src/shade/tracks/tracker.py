@@ -14,34 +14,33 @@ a position loads the land mask (``land``): milliseconds from its cache, 2 to 4 s
 machine's first run. Keeping a vessels table current from the updates: ``picture``.
 
 Both ways in are one: ``add`` puts its messages in a ``Block`` (position reports as
-columns), and ``add_block`` judges the reports' columns with NumPy and makes ``Point``s of
-the accepted ones only (``RECORD_TYPES`` are the messages it wants as records).
+columns), and ``add_block`` judges the reports' columns with NumPy; the accepted ones are
+the update's ``Points``, still columns (``RECORD_TYPES`` are the messages it wants as
+records).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import compress, repeat
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
-from shade.ais.block import Block, Reports, pick
+from shade.ais.block import NO_TIME, Block
 from shade.ais.decoder import Decoded
 from shade.config import Settings
-from shade.tracks.model import Aside, AsideReason, Point, Static, Update
+from shade.times import MICROS_PER_SECOND
+from shade.tracks.model import Aside, AsideReason, Points, Static, Update
 from shade.tracks.sanity import ACCEPTED, IMPOSSIBLE_SPEED, INLAND, OUT_OF_ORDER, Sanity
-from shade.tracks.static import STATIC_TYPES, static_of
-
-_new: Callable[[type[Any], Iterable[object]], Any] = tuple.__new__
-
+from shade.tracks.static import STATIC_TYPES, StaticReader
 
 # Position reports of vessels (ais.block.REPORT_TYPES). Not 4 and 11 (base stations), 9 (SAR
 # aircraft) or 21 (aids to navigation).
 POSITION_TYPES: Final = frozenset({1, 2, 3, 18, 19, 27})
+_POSITION_TYPES: Final = sorted(POSITION_TYPES)
 # What ``add_block`` wants as records: the static data.
 RECORD_TYPES: Final = STATIC_TYPES
 _REASONS: Final = {
@@ -81,6 +80,7 @@ class Tracker:
     def __init__(self, settings: Settings | None = None) -> None:
         settings = settings or Settings()
         self._sanity = Sanity(settings.track_max_speed_knots, settings.track_inland_km)
+        self._statics = StaticReader()
         self.stats = TrackStats()
 
     @property
@@ -104,42 +104,50 @@ class Tracker:
         for one in block.records:
             m = one.message
             if m.msg_type in STATIC_TYPES:
-                static = static_of(m, _time(one.received_at))
+                static = self._statics(m, _time(one.received_at))
                 if static is not None:
                     statics.append(static)
         reports = block.reports
-        kinds = reports.msg_type
-        if len(reports) and not np.isin(kinds, list(POSITION_TYPES)).all():
-            reports = reports.take(np.flatnonzero(np.isin(kinds, list(POSITION_TYPES))))
+        of_vessels = np.isin(reports.msg_type, _POSITION_TYPES)
+        if not of_vessels.all():
+            reports = reports.take(np.flatnonzero(of_vessels))
+        positions = len(reports)
+        if (reports.received_at == NO_TIME).any():
+            raise ValueError("a message has no time: stamp the block first (Block.stamped)")
         lat, lon = reports.lat, reports.lon
         valid = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)  # NaN (not available): False
-        everywhere = bool(valid.all())
-        rows = np.arange(len(reports)) if everywhere else np.flatnonzero(valid)
-        times = reports.received_at if everywhere else pick(reports.received_at, rows.tolist())
-        seconds = _seconds(times)  # raises on a naive time: before anything is counted
+        if not valid.all():
+            reports = reports.take(np.flatnonzero(valid))
         before = self._sanity.reanchored
-        if not everywhere:
-            lat, lon = lat[rows], lon[rows]
-        verdict = self._sanity.judge(reports.mmsi[rows], seconds, lat, lon)
-        # Points of every row with a position, then those accepted: one zip over whole
-        # columns is cheaper than picking the accepted rows out of each column.
-        candidates = _points(reports, rows, everywhere)
-        refused = np.flatnonzero(verdict)
-        points = (
-            list(compress(candidates, (verdict == ACCEPTED).tolist()))
-            if len(refused)
-            else candidates
+        verdict = self._sanity.judge(
+            reports.mmsi, reports.received_at / MICROS_PER_SECOND, reports.lat, reports.lon
         )
+        candidates = Points(
+            reports.mmsi,
+            reports.received_at,
+            reports.lat,
+            reports.lon,
+            reports.speed,
+            reports.course,
+            reports.heading,
+            reports.status,
+            reports.msg_type,
+            reports.source,
+        )
+        refused = np.flatnonzero(verdict)
+        points = candidates.take(verdict == ACCEPTED) if len(refused) else candidates
         stats = self.stats
-        stats.positions += len(reports)
-        stats.no_position += len(reports) - len(rows)
+        stats.positions += positions
+        stats.no_position += int(np.count_nonzero(~valid))
         stats.points += len(points)
         stats.reanchored += self._sanity.reanchored - before
         stats.statics += len(statics)
         aside: list[Aside] = []
-        for k, reason in zip(refused.tolist(), verdict[refused].tolist(), strict=True):
-            aside.append(Aside(candidates[k], _REASONS[reason]))
-            stats.aside[_REASONS[reason]] += 1
+        if len(refused):
+            kept = candidates.take(refused).rows()
+            for point, reason in zip(kept, verdict[refused].tolist(), strict=True):
+                aside.append(Aside(point, _REASONS[reason]))
+                stats.aside[_REASONS[reason]] += 1
         return Update(points, aside, statics)
 
 
@@ -147,46 +155,3 @@ def _time(at: datetime | None) -> datetime:
     if at is None:
         raise ValueError("a message has no time: stamp the block first (Block.stamped)")
     return at
-
-
-def _points(reports: Reports, rows: Any, every: bool) -> list[Point]:
-    """The Points of the given rows of ``reports`` (``every``: all of them, in order)."""
-    r = reports
-    if every:
-        columns = (
-            r.mmsi.tolist(),
-            r.received_at,
-            r.lat.tolist(),
-            r.lon.tolist(),
-            r.speed,
-            r.course,
-            r.heading,
-            r.status,
-            r.msg_type.tolist(),
-            r.source,
-        )
-    else:
-        picks = rows.tolist()
-        columns = (
-            r.mmsi[rows].tolist(),
-            pick(r.received_at, picks),
-            r.lat[rows].tolist(),
-            r.lon[rows].tolist(),
-            pick(r.speed, picks),
-            pick(r.course, picks),
-            pick(r.heading, picks),
-            pick(r.status, picks),
-            r.msg_type[rows].tolist(),
-            pick(r.source, picks),
-        )
-    return list(map(_new, repeat(Point), zip(*columns, strict=True)))
-
-
-def _seconds(times: list[Any]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """The UNIX times of the reports. Messages come in runs sharing a datetime object."""
-    each = {at: _time(at).timestamp() for at in dict.fromkeys(times)}
-    naive = next((at for at in each if at.tzinfo is None), None)
-    if naive is not None:
-        # timestamp() would take it as local time: a silent shift by the machine's zone.
-        raise ValueError(f"message times must be timezone-aware (UTC), not {naive!r}")
-    return np.fromiter(map(each.__getitem__, times), np.float64, len(times))
