@@ -2,8 +2,8 @@
 a page at a time, and how many points lie between two times.
 
 Segments are found by time through ``t0`` alone: no segment spans a bucket boundary
-(``segments``), so one with a point at or after T began at or after ``bucket_start(T)``.
-Their points are unpacked together and put in the history's order, (at, batch, k).
+(``segments``), so one with a point at or after T began after T less a bucket. Their
+points are unpacked together and put in the history's order, (at, seq).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 
 from shade.store.picture import driver_rows
-from shade.store.segments import Decoded, bucket_start, decode
+from shade.store.segments import BUCKET_MICROS, Decoded, decode
 from shade.store.sources import Sources
 from shade.times import to_micros
 from shade.tracks.model import Point, Points
 
-Place = tuple[int, int, int]  # a point's at, batch and k: where it stands in the history
+Place = tuple[int, int]  # a point's at and seq: where it stands in the history
 _FIRST_SEGMENTS = 256  # segments read at first for a page; twice as many each time after
 
 
@@ -46,13 +46,13 @@ def track(
     low = high = None
     if start is not None:
         low = to_micros(start)
-        where += [f"t0 >= {p}", f"t1 >= {p}"]
-        params += [bucket_start(low), low]
+        where += [f"t0 > {p}", f"t1 >= {p}"]
+        params += [low - BUCKET_MICROS, low]
     if end is not None:
         high = to_micros(end)
         where.append(f"t0 <= {p}")
         params.append(high)
-    sql = f"SELECT mmsi, batch, n, points FROM segments WHERE {' AND '.join(where)}"
+    sql = f"SELECT mmsi, n, points FROM segments WHERE {' AND '.join(where)} ORDER BY t0"
     decoded = decode(driver_rows(connection, sql, params))
     decoded = decoded.take(_within(decoded, low, high))
     return points_of(connection, sources, decoded.take(decoded.in_history_order())).rows()
@@ -91,12 +91,12 @@ def points_page(
     floor = max(floors) if floors else None
     where, params = [], []
     if floor is not None:
-        where += [f"t0 >= {p}", f"t1 >= {p}"]
-        params += [bucket_start(floor), floor]
+        where += [f"t0 > {p}", f"t1 >= {p}"]
+        params += [floor - BUCKET_MICROS, floor]
     if high is not None:
         where.append(f"t0 <= {p}")
         params.append(high)
-    base = "SELECT t0, id, mmsi, batch, n, points FROM segments WHERE "
+    base = "SELECT t0, id, mmsi, n, points FROM segments WHERE "
     parts: list[Decoded] = []
     resume: list[Any] = []  # the (t0, id) of the last segment read
     limit = _FIRST_SEGMENTS
@@ -106,7 +106,7 @@ def points_page(
         rows = driver_rows(connection, sql, [*params, *resume, limit])
         exhausted = len(rows) < limit
         if rows:
-            parts.append(decode([row[2:] for row in rows]))
+            parts.append(decode([row[2:] for row in rows]))  # mmsi, n, points
             resume = [rows[-1][0], rows[-1][1]]
         found = Decoded.concat(parts) if parts else decode([])
         keep = _within(found, low, high)
@@ -139,16 +139,16 @@ def count_points(connection: Any, start: datetime | None, end: datetime | None) 
     sql = "SELECT coalesce(sum(n), 0) FROM segments WHERE " + (" AND ".join(where) or "TRUE")
     total = int(driver_rows(connection, sql, params)[0][0])
     across: dict[int, Any] = {}
-    select = "SELECT id, mmsi, batch, n, points FROM segments WHERE "
+    select = "SELECT id, mmsi, n, points FROM segments WHERE "
     if low is not None:
         # Those that begin before start and end at or after it.
-        sql = select + f"t0 >= {p} AND t0 < {p} AND t1 >= {p}"
-        for row in driver_rows(connection, sql, [bucket_start(low), low, low]):
+        sql = select + f"t0 > {p} AND t0 < {p} AND t1 >= {p}"
+        for row in driver_rows(connection, sql, [low - BUCKET_MICROS, low, low]):
             across[row[0]] = row[1:]
     if high is not None:
         # Those that begin at or before end and end after it.
-        sql = select + f"t0 >= {p} AND t0 <= {p} AND t1 > {p}"
-        for row in driver_rows(connection, sql, [bucket_start(high), high, high]):
+        sql = select + f"t0 > {p} AND t0 <= {p} AND t1 > {p}"
+        for row in driver_rows(connection, sql, [high - BUCKET_MICROS, high, high]):
             across[row[0]] = row[1:]
     decoded = decode(list(across.values()))
     return total + int(np.count_nonzero(_within(decoded, low, high)))

@@ -4,10 +4,9 @@ Two parts, merged in MMSI order:
 
 - vessels whose latest point is at or before T (all of them when T is the newest time in
   the store, the common case): that point is in the ``vessels`` row, no join needed;
-- vessels seen again since T: their latest point at or before T is in their history. For
-  a vessel whose points were all written in time order (``vessels.overlap`` false, nearly
-  all), it is in the segment that began last at or before T: one index probe each. For
-  the others, every segment that may hold a point of the window is read.
+- vessels seen again since T: their latest point at or before T is in their history, in
+  the segment that began last at or before T (a vessel's segments never overlap in time,
+  and hold their points in order: ``segments``): one index probe each.
 
 This is the hot query of the picture (tens of thousands of vessels, many times a minute),
 so it is written in SQL by hand and its rows are turned into ``Vessel``s directly: going
@@ -20,6 +19,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 from shade.collector import collector_paused
 from shade.errors import InputError
 from shade.store.schema import as_utc
-from shade.store.segments import BUCKET_MICROS, decode
+from shade.store.segments import decode_columns
 from shade.times import EPOCH, MICROSECOND, datetimes_of, to_micros
 from shade.tracks.model import STATIC_FIELDS, Vessel, known
 
@@ -41,38 +41,25 @@ _CURRENT = (
     f"SELECT v.mmsi, v.at, v.lat, v.lon, v.speed, v.course, v.heading, v.status, {_STATICS} "
     "FROM vessels v{hint} WHERE v.at >= {p} AND v.at <= {p}{area}"
 )
-_SEGMENT = "s.mmsi, s.batch, s.n, s.points"
+_SEGMENT = "s.mmsi, s.n, s.points"
 # SQLite has no LATERAL: the probe is a correlated subquery giving the segment's id.
 _MOVED_SQLITE = (
-    f"SELECT {_SEGMENT}, {_STATICS} FROM vessels v JOIN segments s ON s.id = ("
+    f"SELECT {_SEGMENT}, {_STATICS} FROM vessels v{{hint}} JOIN segments s ON s.id = ("
     "SELECT q.id FROM segments q WHERE q.mmsi = v.mmsi AND q.t0 <= ? "
-    "ORDER BY q.t0 DESC, q.batch DESC LIMIT 1) "
-    "WHERE v.at > ? AND NOT v.overlap AND s.t1 >= ?"
+    "ORDER BY q.t0 DESC LIMIT 1) "
+    "WHERE v.at > ? AND s.t1 >= ?"
 )
 # PostgreSQL would hash-join the whole segments table against the subquery form once it
 # guesses that many vessels moved on; LATERAL keeps it to one index probe per vessel.
 _MOVED_POSTGRES = (
     f"SELECT {_SEGMENT}, {_STATICS} FROM vessels v CROSS JOIN LATERAL ("
-    "SELECT q.mmsi, q.batch, q.n, q.points, q.t1 FROM segments q WHERE q.mmsi = v.mmsi "
-    "AND q.t0 <= %s ORDER BY q.t0 DESC, q.batch DESC LIMIT 1) s "
-    "WHERE v.at > %s AND NOT v.overlap AND s.t1 >= %s"
-)
-# Vessels with segments that overlap in time: the segments that may hold the latest point
-# at or before T. That point is no earlier than the start of the segment that began last
-# at or before T, so only segments that end at or after that start can hold it; and they
-# began less than a bucket before it. CROSS JOIN: SQLite then goes through the few
-# vessels, not through the segments of the window.
-_OVERLAPPING = (
-    f"SELECT {_SEGMENT}, {_STATICS} FROM ("
-    "SELECT v.*, (SELECT max(q.t0) FROM segments q WHERE q.mmsi = v.mmsi AND q.t0 <= {p}) "
-    "AS latest_start FROM vessels v WHERE v.at > {p} AND v.overlap) v "
-    "CROSS JOIN segments s ON s.mmsi = v.mmsi "
-    "WHERE s.t0 > v.latest_start - {bucket} AND s.t0 <= {p} "
-    "AND s.t1 >= v.latest_start AND s.t1 >= {p}"
+    "SELECT q.mmsi, q.n, q.points, q.t1 FROM segments q WHERE q.mmsi = v.mmsi "
+    "AND q.t0 <= %s ORDER BY q.t0 DESC LIMIT 1) s "
+    "WHERE v.at > %s AND s.t1 >= %s"
 )
 _SQLITE_COUNTS = (
     "SELECT (SELECT count(*) FROM vessels WHERE at >= ? AND at <= ?), "
-    "(SELECT count(*) FROM vessels)"
+    "(SELECT count(*) FROM vessels WHERE at > ?), (SELECT count(*) FROM vessels)"
 )
 # Past this share of the table in the time window, SQLite reads the whole vessels table in
 # MMSI order faster than it jumps through the time index (its planner cannot tell: it keeps
@@ -138,10 +125,12 @@ def vessels_at(
     # The vessels table's times as the backend keeps them; the history's are microseconds.
     v_when: Any = when if sqlite else at
     v_oldest: Any = oldest if sqlite else at - max_age
-    hint = ""
+    hint = moved_hint = ""
     if sqlite:
-        (in_window, total), *_ = driver_rows(connection, _SQLITE_COUNTS, [v_oldest, v_when])
+        counts = [v_oldest, v_when, v_when]
+        (in_window, moved_on, total), *_ = driver_rows(connection, _SQLITE_COUNTS, counts)
         hint = " NOT INDEXED" if in_window > _SQLITE_SCAN_SHARE * total else ""
+        moved_hint = " NOT INDEXED" if moved_on > _SQLITE_SCAN_SHARE * total else ""
     area, params = _area("v", box, p)
     with collector_paused():
         current = driver_rows(
@@ -151,13 +140,8 @@ def vessels_at(
         )
         moved = driver_rows(
             connection,
-            _MOVED_SQLITE if sqlite else _MOVED_POSTGRES,
+            _MOVED_SQLITE.format(hint=moved_hint) if sqlite else _MOVED_POSTGRES,
             [when, v_when, oldest],
-        )
-        moved += driver_rows(
-            connection,
-            _OVERLAPPING.format(p=p, bucket=BUCKET_MICROS),
-            [when, v_when, when, oldest],
         )
         found = _vessels(current, sqlite) + _latest_before(moved, when, oldest, box, sqlite)
         found.sort(key=itemgetter(0))
@@ -173,38 +157,53 @@ def vessels_at(
 def _latest_before(
     rows: list[Any], when: int, oldest: int, box: BBox | None, sqlite: bool
 ) -> list[Vessel]:
-    """From segment rows (mmsi, batch, n, points, static fields...), each vessel's latest
-    point at or before ``when`` if it is at or after ``oldest`` (and in ``box``)."""
-    decoded = decode([row[:4] for row in rows])
-    decoded = decoded.take(decoded.records["at"] <= when)
+    """From segment rows (mmsi, n, points, static fields...), one per vessel, each vessel's
+    latest point at or before ``when`` if it is at or after ``oldest`` (and in ``box``)."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    decoded = decode_columns(*columns[:3])
+    # A segment's points are in order, and its first is at or before ``when``: the latest
+    # is the last of those at or before it.
     records = decoded.records
-    order = np.lexsort((records["k"], decoded.batch, records["at"], decoded.mmsi))
-    mmsi = decoded.mmsi[order]
-    last = np.ones(len(order), dtype=np.bool_)
-    last[:-1] = mmsi[1:] != mmsi[:-1]
-    chosen = decoded.take(order[last])
-    keep = chosen.records["at"] >= oldest
+    before = np.flatnonzero(records["at"] <= when)
+    segment = decoded.segment[before]
+    last = np.ones(len(before), dtype=np.bool_)
+    last[:-1] = segment[1:] != segment[:-1]
+    chosen = before[last]
+    keep = records["at"][chosen] >= oldest
     if box is not None:
-        keep &= _in_box(chosen.records["lat"], chosen.records["lon"], box)
-    chosen = chosen.take(keep)
-    records = chosen.records
-    epoch, micro, new = EPOCH, MICROSECOND, tuple.__new__
-    found = []
-    # Vessel's fields by position (see _SEGMENT, then the static fields), as in _vessels.
-    for m, at, segment, lat, lon, speed, course, heading, status in zip(
-        chosen.mmsi.tolist(),
-        datetimes_of(records["at"]),
-        chosen.segment.tolist(),
-        records["lat"].tolist(),
-        records["lon"].tolist(),
-        *(known(records[name]) for name in ("speed", "course", "heading", "status")),
-        strict=True,
-    ):
-        r = rows[segment]
-        eta = r[13] if not sqlite or r[13] is None else epoch + r[13] * micro
-        fields = (r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], eta, r[14])
-        found.append(new(Vessel, (m, at, lat, lon, speed, course, heading, status, *fields)))
-    return found
+        keep &= _in_box(records["lat"][chosen], records["lon"][chosen], box)
+    chosen = chosen[keep]
+    if not len(chosen):
+        return []
+    picked = records[chosen]
+    rows_of = itemgetter(*decoded.segment[chosen].tolist())
+    statics = [_listed(rows_of(column)) for column in columns[3:]]
+    if sqlite:  # the ETA, in microseconds
+        eta = STATIC_FIELDS.index("eta")
+        epoch, micro = EPOCH, MICROSECOND
+        statics[eta] = [None if v is None else epoch + v * micro for v in statics[eta]]
+    return list(
+        map(
+            tuple.__new__,
+            repeat(Vessel),
+            zip(
+                decoded.mmsi[chosen].tolist(),
+                datetimes_of(picked["at"]),
+                picked["lat"].tolist(),
+                picked["lon"].tolist(),
+                *(known(picked[name]) for name in ("speed", "course", "heading", "status")),
+                *statics,
+                strict=True,
+            ),
+        )
+    )
+
+
+def _listed(values: Any) -> list[Any]:
+    """What an itemgetter gave: a tuple, or the one value when it was asked for one."""
+    return list(values) if isinstance(values, tuple) else [values]
 
 
 def _in_box(lat: Any, lon: Any, box: BBox) -> Any:

@@ -6,13 +6,12 @@ microseconds since 1970-01-01 UTC on SQLite (an integer sorts, indexes and compa
 keeps every microsecond, which SQLite's own date functions would not). Either way a time
 comes back as an aware UTC datetime.
 
-    segments    the history (append-only): each vessel's accepted points of one write,
-                packed (``shade.store.segments``), by vessel and time
+    segments    the history: each vessel's accepted points, packed a write (and ten
+                minutes) to a row (``shade.store.segments``), by vessel and time
     sources     the receiving stations and feeds the history's points name, by id
     aside       points kept out of the history, with the reason
     vessels     one row per MMSI: its latest point (latest by time wins) and its static
-                fields (each field overwritten by the last message that carried it); and
-                whether its segments overlap in time (rare: points written out of order)
+                fields (each field overwritten by the last message that carried it)
     events      what the detectors found, one row per event id in its newest state
     users       accounts: name, party, role, admin, disabled, argon2 password hash
     tokens      API tokens: public id, owner, label, SHA-256 digest, when used, revoked
@@ -53,7 +52,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    false,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -128,20 +126,21 @@ def _point_columns() -> list[Column[Any]]:
 POINT_COLUMNS: tuple[str, ...] = Point._fields
 
 # Times of segments are integer microseconds on both backends, as in their points' records.
+# AUTOINCREMENT: SQLite never gives an id twice, so the next one can number a write.
 segments = Table(
     "segments",
     metadata,
     Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("mmsi", Integer, nullable=False),
-    Column("batch", BigInteger, nullable=False),  # the write's number: ties go to the later
-    Column("t0", BigInteger, nullable=False),  # the earliest point's time
-    Column("t1", BigInteger, nullable=False),  # the latest point's time
+    Column("t0", BigInteger, nullable=False),  # the first point's time
+    Column("t1", BigInteger, nullable=False),  # the last point's time
     Column("n", Integer, nullable=False),  # how many points
     Column("points", LargeBinary, nullable=False),
     # A vessel's track between two times, and its latest point at or before a time.
-    Index("ix_segments_mmsi_t0", "mmsi", "t0", "batch"),
+    Index("ix_segments_mmsi_t0", "mmsi", "t0"),
     # All the history in time order, a page at a time (``Store.points_between``).
     Index("ix_segments_t0", "t0", "id"),
+    sqlite_autoincrement=True,
 )
 
 sources = Table(
@@ -190,9 +189,6 @@ vessels = Table(
     # AIS gives both halves; as given by sources that only know the sums (MarineCadastre).
     Column("length", SmallInteger),
     Column("width", SmallInteger),
-    # True once a write brought points older than the vessel's latest: its segments may
-    # then overlap in time, and its picture at a past time is looked for in all of them.
-    Column("overlap", Boolean, nullable=False, server_default=false()),
     Index("ix_vessels_at", "at"),
 )
 

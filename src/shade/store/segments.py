@@ -1,23 +1,32 @@
-"""How the history is kept: each vessel's points of a write, packed into segments.
+"""How the history is kept: each vessel's points in segments, rows of packed points.
 
-A write (one ``Update``: one ingest batch) stores the points of each vessel as one row of
-the ``segments`` table, with the points packed in a blob, rather than a row apiece: the
+A write (one ``Update``: one ingest batch) stores the points of each vessel as a row of the
+``segments`` table, with the points packed in a blob, rather than a row apiece: the
 database then inserts a row and two index entries per vessel and batch instead of per
 point, which is most of what made ingest slow. Reads unpack whole arrays at once (NumPy).
 
-    rows = encode(points, sources, batch)    # (mmsi, batch, t0, t1, n, blob) per segment
-    found = decode(blobs, counts)            # Points, and each one's batch and k
+    records = records_of(points, sources, batch)   # the points as FORMAT records
+    rows = segments_of(mmsi, records)              # (mmsi, t0, t1, n, blob) per segment
+    found = decode(rows)                           # the records back, with their vessels
 
-A segment never spans a boundary of ``BUCKET_MICROS`` (ten minutes): points of one vessel
-in one write are split at them. So every segment with a point at or after a time T began
-at or after ``bucket_start(T)``, which bounds every search by time to an index range.
+Two rules keep every read simple:
 
-The blob is the points' records one after another, in the order written (``FORMAT``,
-little-endian): time (µs since 1970 UTC), lat, lon, speed, course (NaN: not known),
-heading, status (-1: not known), message type, the source's id in the ``sources`` table
-(-1: none), and k, the point's place in its write. A point's place in the history is
-(at, batch, k): by time, then in the order written, as one row per point used to number
-them. ``t0`` and ``t1`` are the segment's earliest and latest times.
+- A segment never spans a boundary of ``BUCKET_MICROS`` (ten minutes): so every segment
+  with a point at or after a time T began after ``T - BUCKET_MICROS``, which bounds every
+  search by time to an index range.
+- A vessel's segments never overlap in time, and each holds its points in the history's
+  order: by time, then by ``seq`` (the order written). A vessel's track is its segments in
+  order of ``t0``, one after another, and its latest point at or before T is in the segment
+  that began last at or before T. Points that arrive out of order (a capture imported in
+  the order of its file, say) are merged into the segments they fall among, which are
+  written again (``shade.store.writes``).
+
+The blob is the points' records one after another (``FORMAT``, little-endian): time (µs
+since 1970 UTC), lat, lon, speed, course (NaN: not known), heading, status (-1: not known),
+message type, the source's id in the ``sources`` table (-1: none), and ``seq``: the write's
+number times 2**24 plus the point's place in it, unique, so that points of one time keep
+the order they were written in, as one row per point used to number them. ``t0`` and
+``t1`` are the segment's first and last times.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from shade.tracks.model import Points
 
 BUCKET_MICROS: Final = 600_000_000  # ten minutes
 NO_SOURCE: Final = -1
+PLACE_BITS: Final = 24  # a point's place in its write, in the low bits of seq
 FORMAT: Final = np.dtype(
     [
         ("at", "<i8"),
@@ -44,54 +54,56 @@ FORMAT: Final = np.dtype(
         ("status", "<i2"),
         ("msg_type", "<i2"),
         ("source", "<i4"),
-        ("k", "<i4"),
+        ("seq", "<i8"),
     ]
 )
 
 IntArray = npt.NDArray[np.int64]
-Segment = tuple[int, int, int, int, int, bytes]  # mmsi, batch, t0, t1, n, points
+Records = npt.NDArray[Any]  # of FORMAT
+Segment = tuple[int, int, int, int, bytes]  # mmsi, t0, t1, n, points
 
 
-def bucket_start(micros: int) -> int:
-    """The start of the bucket ``micros`` falls in."""
-    return micros // BUCKET_MICROS * BUCKET_MICROS
+def records_of(points: Points, sources: npt.NDArray[np.int32], batch: int) -> Records:
+    """The points of write number ``batch``, in the order written, as records; ``sources``
+    is the id of each one's source. ValueError for a write of 2**24 points or more."""
+    if len(points) >= 1 << PLACE_BITS:
+        raise ValueError(f"a write holds fewer than {1 << PLACE_BITS:,} points")
+    records = np.empty(len(points), dtype=FORMAT)
+    records["at"] = points.at
+    records["lat"] = points.lat
+    records["lon"] = points.lon
+    records["speed"] = points.speed
+    records["course"] = points.course
+    records["heading"] = points.heading
+    records["status"] = points.status
+    records["msg_type"] = points.msg_type
+    records["source"] = sources
+    records["seq"] = (batch << PLACE_BITS) + np.arange(len(points), dtype=np.int64)
+    return records
 
 
-def encode(points: Points, sources: npt.NDArray[np.int32], batch: int) -> list[Segment]:
-    """The segments of one write: ``points`` in the order written, ``sources`` the id of
-    each one's source. Ordered by vessel, then time bucket."""
-    if not len(points):
+def segments_of(mmsi: IntArray, records: Records) -> list[Segment]:
+    """Records of vessels (``mmsi`` of each) as segments: each vessel's in the history's
+    order, cut where the vessel or the bucket changes. Ordered by vessel, then time."""
+    if not len(records):
         return []
-    bucket = points.at // BUCKET_MICROS
-    # Stable: within a segment the points keep the order they were written in.
-    order = np.lexsort((bucket, points.mmsi))
-    mmsi, bucket = points.mmsi[order], bucket[order]
+    order = np.lexsort((records["seq"], records["at"], mmsi))
+    mmsi, records = mmsi[order], records[order]
+    at = records["at"]
+    bucket = at // BUCKET_MICROS
     first = np.ones(len(order), dtype=np.bool_)
     first[1:] = (mmsi[1:] != mmsi[:-1]) | (bucket[1:] != bucket[:-1])
     starts = np.flatnonzero(first)
-    records = np.empty(len(order), dtype=FORMAT)
-    at = points.at[order]
-    records["at"] = at
-    records["lat"] = points.lat[order]
-    records["lon"] = points.lon[order]
-    records["speed"] = points.speed[order]
-    records["course"] = points.course[order]
-    records["heading"] = points.heading[order]
-    records["status"] = points.status[order]
-    records["msg_type"] = points.msg_type[order]
-    records["source"] = sources[order]
-    records["k"] = order
+    ends = np.append(starts[1:], len(order))
     packed = records.tobytes()
     size = FORMAT.itemsize
     bounds = [*(starts * size).tolist(), len(packed)]
-    counts = np.diff(np.append(starts, len(order)))
     return list(
         zip(
             mmsi[starts].tolist(),
-            [batch] * len(starts),
-            np.minimum.reduceat(at, starts).tolist(),
-            np.maximum.reduceat(at, starts).tolist(),
-            counts.tolist(),
+            at[starts].tolist(),
+            at[ends - 1].tolist(),
+            (ends - starts).tolist(),
             [packed[a:b] for a, b in pairwise(bounds)],
             strict=True,
         )
@@ -99,52 +111,47 @@ def encode(points: Points, sources: npt.NDArray[np.int32], batch: int) -> list[S
 
 
 class Decoded(NamedTuple):
-    """Points unpacked from segments, with where each stands in the history."""
+    """Points unpacked from segments, with their vessels and segments."""
 
-    records: npt.NDArray[Any]  # of FORMAT
+    records: Records
     mmsi: IntArray
-    batch: IntArray
     segment: IntArray  # the index of its segment among those decoded
 
     def __len__(self) -> int:
         return len(self.records)
 
     def take(self, rows: Any) -> Decoded:
-        return Decoded(self.records[rows], self.mmsi[rows], self.batch[rows], self.segment[rows])
+        return Decoded(self.records[rows], self.mmsi[rows], self.segment[rows])
 
     @classmethod
     def concat(cls, parts: Sequence[Decoded]) -> Decoded:
         """The points of ``parts`` one after another (their segments numbered on)."""
         if len(parts) == 1:
             return parts[0]
-        offsets = np.cumsum([0, *(int(p.segment[-1]) + 1 if len(p) else 0 for p in parts)])
+        sizes = [int(p.segment[-1]) + 1 if len(p) else 0 for p in parts]
+        offsets = np.cumsum([0, *sizes[:-1]])
         return cls(
             np.concatenate([p.records for p in parts]),
             np.concatenate([p.mmsi for p in parts]),
-            np.concatenate([p.batch for p in parts]),
-            np.concatenate([p.segment + offset for p, offset in zip(parts, offsets, strict=False)]),
+            np.concatenate([p.segment + o for p, o in zip(parts, offsets, strict=True)]),
         )
 
     def in_history_order(self) -> IntArray:
-        """The rows in the history's order: by time, then batch, then place in it."""
-        records = self.records
-        order: IntArray = np.lexsort((records["k"], self.batch, records["at"]))
+        """The rows in the history's order: by time, then as written."""
+        order: IntArray = np.lexsort((self.records["seq"], self.records["at"]))
         return order
 
-    def after(self, place: tuple[int, int, int]) -> npt.NDArray[np.bool_]:
-        """Which points come after the one at ``place`` (its at, batch and k)."""
-        at, batch, k = place
+    def after(self, place: tuple[int, int]) -> npt.NDArray[np.bool_]:
+        """Which points come after the one at ``place`` (its at and seq)."""
+        at, seq = place
         times = self.records["at"]
-        later: npt.NDArray[np.bool_] = (times > at) | (
-            (times == at)
-            & ((self.batch > batch) | ((self.batch == batch) & (self.records["k"] > k)))
-        )
+        later: npt.NDArray[np.bool_] = (times > at) | ((times == at) & (self.records["seq"] > seq))
         return later
 
-    def place(self, row: int) -> tuple[int, int, int]:
-        """The (at, batch, k) of a point."""
+    def place(self, row: int) -> tuple[int, int]:
+        """The (at, seq) of a point: where it stands in the history."""
         record = self.records[row]
-        return int(record["at"]), int(self.batch[row]), int(record["k"])
+        return int(record["at"]), int(record["seq"])
 
     def points(self, names: Sequence[str | None] | None = None) -> Points:
         """The points themselves; ``names`` gives each source id's text (``Sources``), or
@@ -171,27 +178,26 @@ class Decoded(NamedTuple):
         )
 
 
-def decode(rows: Sequence[tuple[int, int, int, bytes]]) -> Decoded:
-    """The points of segments given as (mmsi, batch, n, points) rows, in the rows' order."""
+def decode(rows: Sequence[tuple[int, int, bytes]]) -> Decoded:
+    """The points of segments given as (mmsi, n, points) rows, in the rows' order."""
     if not rows:
         return _EMPTY
-    mmsi, batch, counts, blobs = zip(*rows, strict=True)
+    mmsi, counts, blobs = zip(*rows, strict=True)
+    return decode_columns(mmsi, counts, blobs)
+
+
+def decode_columns(mmsi: Sequence[int], counts: Sequence[int], blobs: Sequence[bytes]) -> Decoded:
+    """``decode`` of the rows' columns."""
+    if not blobs:
+        return _EMPTY
     records = np.frombuffer(b"".join(blobs), dtype=FORMAT)
     sizes = np.array(counts, dtype=np.int64)
     if sizes.sum() != len(records):
         raise ValueError("a segment holds other than the points it says")
-    segment = np.repeat(np.arange(len(rows)), sizes)
-    return Decoded(
-        records,
-        np.array(mmsi, dtype=np.int64)[segment],
-        np.array(batch, dtype=np.int64)[segment],
-        segment,
-    )
+    segment = np.repeat(np.arange(len(blobs)), sizes)
+    return Decoded(records, np.array(mmsi, dtype=np.int64)[segment], segment)
 
 
 _EMPTY: Final = Decoded(
-    np.zeros(0, dtype=FORMAT),
-    np.zeros(0, dtype=np.int64),
-    np.zeros(0, dtype=np.int64),
-    np.zeros(0, dtype=np.int64),
+    np.zeros(0, dtype=FORMAT), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
 )

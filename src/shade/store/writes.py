@@ -1,12 +1,14 @@
 """Writing an ``Update``: each vessel's points packed into segments, each vessel's row
 brought up to date.
 
-Bulk means one statement per table for the whole batch: ``executemany`` on SQLite (one
-prepared statement of 500 rows, stepped in C) and ``COPY`` on PostgreSQL (several times
-faster than any INSERT there). The history gets a row per vessel (and ten minutes) of the
-batch, its points packed (``segments``); then the vessels table, touching each vessel once:
+Bulk means a few statements per table for the whole batch: ``executemany`` on SQLite
+(statements of 500 rows, stepped in C) and ``COPY`` on PostgreSQL (several times faster
+than any INSERT there). The history gets a row per vessel (and ten minutes) of the batch,
+its points packed (``segments``). A vessel's points that reach back to or before its latest
+stored one are merged with the segments they fall among, which are deleted and written
+again, so that a vessel's segments never overlap in time: a few rows, and only for points
+out of order (``history_rows``). Then the vessels table, touching each vessel once:
 
-- whether the batch brings points older than its latest stored one (``overlap``);
 - its latest point of the batch, which replaces the stored one unless that is newer
   (latest by time wins; a tie goes to the later write, as the history orders them);
 - its static fields, merged over the batch in order, each one replacing the stored value
@@ -15,17 +17,18 @@ batch, its points packed (``segments``); then the vessels table, touching each v
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection
 
 from shade.store.schema import POINT_COLUMNS, as_utc
-from shade.store.segments import Segment, encode
+from shade.store.segments import BUCKET_MICROS, Decoded, Segment, decode, records_of, segments_of
 from shade.store.sources import Sources
-from shade.times import from_micros, to_micros
+from shade.times import to_micros
 from shade.tracks.model import STATIC_FIELDS, Points, Static, Update
 
 # (length, width) in metres, from a source that knows only the sums, by MMSI.
@@ -34,7 +37,7 @@ Dimensions = Mapping[int, tuple[int | None, int | None]]
 _STATIC_COLUMNS = ("mmsi", *STATIC_FIELDS, "length", "width")
 _POINTS = ", ".join(POINT_COLUMNS)
 _STATICS = ", ".join(_STATIC_COLUMNS)
-_SEGMENT_COLUMNS = ("mmsi", "batch", "t0", "t1", "n", "points")
+_SEGMENT_COLUMNS = ("mmsi", "t0", "t1", "n", "points")
 _SEGMENTS = ", ".join(_SEGMENT_COLUMNS)
 _ON_POINT_CONFLICT = (
     "ON CONFLICT (mmsi) DO UPDATE SET "
@@ -71,7 +74,6 @@ _PG_TYPES = {
     "draught": "float8",
     "length": "int2",
     "width": "int2",
-    "batch": "int8",
     "t0": "int8",
     "t1": "int8",
     "n": "int4",
@@ -116,12 +118,57 @@ def latest_rows(points: Points, sqlite: bool) -> list[tuple[Any, ...]]:
     return [(p[0], at, *p[2:]) for p, at in zip(latest.rows(), latest.at.tolist(), strict=True)]
 
 
-def firsts(segments: Sequence[Segment]) -> list[tuple[int, int]]:
-    """Each vessel's earliest time in a write's segments (ordered by vessel, then time)."""
-    found: dict[int, int] = {}
-    for segment in segments:
-        found.setdefault(segment[0], segment[2])
-    return list(found.items())
+# Runs a query and gives its rows: the driver's cursor, in the write's transaction.
+Query = Callable[[str, Sequence[Any]], list[Any]]
+
+
+def history_rows(
+    query: Query, mark: str, points: Points, records: Any, latest: Mapping[int, int | None]
+) -> tuple[list[Segment], list[int]]:
+    """The segments a write adds, and the ids of those it replaces.
+
+    ``records`` are the points' (``segments.records_of``); ``latest`` each vessel's latest
+    stored time (µs), None or missing if it has none. A vessel's points of one bucket that
+    begin after its latest stored one, as a feed's do, make a new segment. Those that reach
+    back to or before it are merged with the segments of that bucket that span their times,
+    read with ``query`` (``mark``: the driver's parameter mark), which are then replaced:
+    a few segments, whatever the vessel's history (a feed whose clocks disagree sends old
+    and new times in every batch).
+    """
+    bucket = points.at // BUCKET_MICROS
+    order = np.lexsort((bucket, points.mmsi))
+    mmsi, bucket = points.mmsi[order], bucket[order]
+    starts = np.flatnonzero(np.append(True, (mmsi[1:] != mmsi[:-1]) | (bucket[1:] != bucket[:-1])))
+    first = np.minimum.reduceat(points.at[order], starts).tolist()
+    last = np.maximum.reduceat(points.at[order], starts).tolist()
+    late = []
+    for vessel, a, b in zip(mmsi[starts].tolist(), first, last, strict=True):
+        stored = latest.get(vessel)
+        if stored is not None and a <= stored:
+            late.append((vessel, a, b))
+    if not late:
+        return segments_of(points.mmsi, records), []
+    old_ids: list[int] = []
+    old: list[Decoded] = []
+    for start in range(0, len(late), _ROWS_PER_STATEMENT):
+        some = late[start : start + _ROWS_PER_STATEMENT]
+        sql = _SPANNED.format(values=", ".join([f"({mark}, {mark}, {mark})"] * len(some)))
+        rows = query(sql, list(chain.from_iterable(some)))
+        old_ids += [row[0] for row in rows]
+        old.append(decode([row[1:] for row in rows]))
+    merged = Decoded.concat(old)
+    mmsi_all = np.concatenate((points.mmsi, merged.mmsi))
+    return segments_of(mmsi_all, np.concatenate((records, merged.records))), old_ids
+
+
+# The segments of each (vessel, first time, last time) that span some of those times: they
+# end at or after the first and begin at or before the last (so after first less a bucket).
+# Spans are of one bucket each, and so is a segment: no segment answers two of them.
+_SPANNED = (
+    "SELECT s.id, s.mmsi, s.n, s.points FROM (VALUES {values}) AS w "
+    "CROSS JOIN segments s WHERE s.mmsi = w.column1 "
+    f"AND s.t0 > w.column2 - {BUCKET_MICROS} AND s.t0 <= w.column3 AND s.t1 >= w.column2"
+)
 
 
 def _sum(fields: Mapping[str, object], a: str, b: str) -> int | None:
@@ -208,13 +255,11 @@ def _many(connection: Connection, sql: str, rows: list[Any]) -> None:
 class SqliteWriter:
     """executemany of statements of many rows, stepped in C."""
 
-    _NEXT_BATCH = "SELECT coalesce(max(id), 0) + 1 FROM segments"
+    # The id the next segment gets (AUTOINCREMENT: never one used before) numbers the write.
+    _NEXT_BATCH = "SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'segments'"
+    _LATEST = "SELECT mmsi, at FROM vessels WHERE mmsi IN ({values})"
+    _DELETE = "DELETE FROM segments WHERE id IN ({values})"
     _SEGMENTS = f"INSERT INTO segments ({_SEGMENTS}) VALUES {{values}}"
-    # The vessels (mmsi, earliest time of the batch) whose latest point is later.
-    _OVERLAP = (
-        "UPDATE vessels SET overlap = 1 WHERE mmsi IN (SELECT f.column1 FROM (VALUES {values}) "
-        "AS f JOIN vessels v ON v.mmsi = f.column1 WHERE f.column2 < v.at AND NOT v.overlap)"
-    )
     _UPSERT_POINTS = f"INSERT INTO vessels ({_POINTS}) VALUES {{values}} {_ON_POINT_CONFLICT}"
     _UPSERT_STATICS = f"INSERT INTO vessels ({_STATICS}) VALUES {{values}} {_ON_STATIC_CONFLICT}"
     _ASIDE = f"INSERT INTO aside ({_POINTS}, reason) VALUES {{values}}"
@@ -225,11 +270,24 @@ class SqliteWriter:
     def write(self, connection: Connection, update: Update, dimensions: Dimensions | None) -> None:
         points = Points.of(update.points)
         if len(points):
-            # The next id of segments numbers the write: unique, and later for later ones.
-            batch = connection.exec_driver_sql(self._NEXT_BATCH).scalar_one()
-            segments = encode(points, self.sources.ids(connection, points.source), batch)
+            driver: Any = connection.connection.driver_connection
+
+            def query(sql: str, params: Sequence[Any]) -> list[Any]:
+                rows: list[Any] = driver.execute(sql, params).fetchall()
+                return rows
+
+            batch = query(self._NEXT_BATCH, ())[0][0]
+            records = records_of(points, self.sources.ids(connection, points.source), batch)
+            vessels = np.unique(points.mmsi).tolist()
+            latest: dict[int, int | None] = {}
+            for start in range(0, len(vessels), _ROWS_PER_STATEMENT):
+                some = vessels[start : start + _ROWS_PER_STATEMENT]
+                latest.update(query(self._LATEST.format(values=", ".join("?" * len(some))), some))
+            segments, replaced = history_rows(query, "?", points, records, latest)
+            for start in range(0, len(replaced), _ROWS_PER_STATEMENT):
+                some = replaced[start : start + _ROWS_PER_STATEMENT]
+                query(self._DELETE.format(values=", ".join("?" * len(some))), some)
             _many(connection, self._SEGMENTS, segments)
-            _many(connection, self._OVERLAP, firsts(segments))
             _many(connection, self._UPSERT_POINTS, latest_rows(points, sqlite=True))
         if update.aside:
             _many(connection, self._ASIDE, _aside_rows(update, True))
@@ -248,10 +306,18 @@ class PostgresWriter:
         "SELECT {columns} FROM vessels WITH NO DATA"
     )
     _UPSERT = "INSERT INTO vessels ({columns}) SELECT {columns} FROM {table} {conflict}"
-    _OVERLAP = (
-        "UPDATE vessels v SET overlap = TRUE FROM vessel_firsts f "
-        "WHERE v.mmsi = f.mmsi AND v.at > f.at AND NOT v.overlap"
+    # Every vessel of the batch gets its row, and the rows are locked in MMSI order (no
+    # deadlock): a writer in another process waits for this one before it looks at the
+    # same vessels' history, so that what both write never overlaps.
+    _HOLD = (
+        "INSERT INTO vessels (mmsi) SELECT mmsi FROM vessel_keys ORDER BY mmsi "
+        "ON CONFLICT (mmsi) DO NOTHING"
     )
+    _LATEST = (
+        "SELECT v.mmsi, v.at FROM vessels v JOIN vessel_keys k ON k.mmsi = v.mmsi "
+        "ORDER BY v.mmsi FOR UPDATE OF v"
+    )
+    _DELETE = "DELETE FROM segments WHERE id = ANY(%s)"
 
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
@@ -261,13 +327,22 @@ class PostgresWriter:
         points = Points.of(update.points)
         with driver.cursor() as cursor:
             if len(points):
-                cursor.execute(self._NEXT_BATCH)
-                (batch,) = cursor.fetchone()
-                segments = encode(points, self.sources.ids(connection, points.source), batch)
+
+                def query(sql: str, params: Sequence[Any]) -> list[Any]:
+                    cursor.execute(sql, params)
+                    rows: list[Any] = cursor.fetchall()
+                    return rows
+
+                (batch,) = query(self._NEXT_BATCH, ())[0]
+                records = records_of(points, self.sources.ids(connection, points.source), batch)
+                keys = [(mmsi,) for mmsi in np.unique(points.mmsi).tolist()]
+                self._temporary(cursor, "vessel_keys", ("mmsi",), keys)
+                cursor.execute(self._HOLD)
+                latest = {mmsi: _micros(at) for mmsi, at in query(self._LATEST, ())}
+                segments, replaced = history_rows(query, "%s", points, records, latest)
+                if replaced:
+                    cursor.execute(self._DELETE, (replaced,))
                 self._copy(cursor, "segments", _SEGMENT_COLUMNS, segments)
-                starts = [(mmsi, from_micros(at)) for mmsi, at in firsts(segments)]
-                self._temporary(cursor, "vessel_firsts", ("mmsi", "at"), starts)
-                cursor.execute(self._OVERLAP)
                 self._upsert(
                     cursor,
                     "vessel_points",
@@ -313,3 +388,7 @@ class PostgresWriter:
             copy.set_types([_PG_TYPES[name] for name in columns])
             for row in rows:
                 copy.write_row(row)
+
+
+def _micros(at: datetime | None) -> int | None:
+    return None if at is None else to_micros(at)

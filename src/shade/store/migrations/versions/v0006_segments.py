@@ -1,9 +1,10 @@
-"""The history in segments: each vessel's points of a write packed in one row.
+"""The history in segments: each vessel's points packed a write (and ten minutes) to a row.
 
 ``positions`` (a row per point) becomes ``segments`` and ``sources`` (see
-``shade.store.segments``), and vessels get ``overlap``. The points already stored are
-moved over, 100,000 at a time in the order of their ids, each lot as one write would store
-it: the history keeps its order, ties included. On a large database this takes a while.
+``shade.store.segments``). The points already stored are moved over vessel by vessel in
+time order, 100,000 at a time, each ten minutes of a vessel one segment; their ``seq`` is
+their id, so the history keeps its order, ties included, and later writes are numbered
+after them. On a large database this takes a while.
 
 The points are packed in ``segments.FORMAT`` as this revision knows it: a later change of
 the format comes with a migration of its own.
@@ -17,9 +18,9 @@ import numpy as np
 import sqlalchemy as sa
 from alembic import op
 
-from shade.store.segments import decode, encode
+from shade.store.segments import BUCKET_MICROS, PLACE_BITS, decode, records_of, segments_of
 from shade.store.sources import Sources
-from shade.times import datetimes_of
+from shade.times import datetimes_of, to_micros
 from shade.tracks.model import Point, Points
 
 revision = "0006"
@@ -30,7 +31,7 @@ depends_on = None
 _LOT = 100_000
 _ROW_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _POINT = ("mmsi", "at", "lat", "lon", "speed", "course", "heading", "status", "msg_type", "source")
-_SEGMENT = ("mmsi", "batch", "t0", "t1", "n", "points")
+_SEGMENT = ("mmsi", "t0", "t1", "n", "points")
 
 
 def _sqlite() -> bool:
@@ -52,18 +53,14 @@ def upgrade() -> None:
         "segments",
         sa.Column("id", _ROW_ID, primary_key=True, autoincrement=True),
         sa.Column("mmsi", sa.Integer(), nullable=False),
-        sa.Column("batch", sa.BigInteger(), nullable=False),
         sa.Column("t0", sa.BigInteger(), nullable=False),
         sa.Column("t1", sa.BigInteger(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("points", sa.LargeBinary(), nullable=False),
+        sqlite_autoincrement=True,
     )
-    op.create_index("ix_segments_mmsi_t0", "segments", ["mmsi", "t0", "batch"])
+    op.create_index("ix_segments_mmsi_t0", "segments", ["mmsi", "t0"])
     op.create_index("ix_segments_t0", "segments", ["t0", "id"])
-    with op.batch_alter_table("vessels") as vessels:
-        vessels.add_column(
-            sa.Column("overlap", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
     _move_positions()
     op.drop_table("positions")
 
@@ -71,33 +68,60 @@ def upgrade() -> None:
 def _move_positions() -> None:
     connection = op.get_bind()
     sqlite = _sqlite()
+    p = "?" if sqlite else "%s"
     sources = Sources()
     segments = sa.table("segments", *(sa.column(name) for name in _SEGMENT))
-    reach: dict[int, int] = {}  # each vessel's latest time moved so far
-    overlapping: set[int] = set()
-    select = f"SELECT id, {', '.join(_POINT)} FROM positions WHERE id > {{}} ORDER BY id"
-    last, batch = 0, 0
-    while rows := connection.exec_driver_sql(f"{select.format(last)} LIMIT {_LOT}").all():
-        last, batch = rows[-1][0], batch + 1
-        at = [row[2] for row in rows]
-        times = datetimes_of(np.array(at, dtype=np.int64)) if sqlite else at
-        points = Points.of([Point(row[1], t, *row[3:]) for row, t in zip(rows, times, strict=True)])
-        written = encode(points, sources.ids(connection, points.source), batch)
-        sources.committed()
-        connection.execute(
-            segments.insert(), [dict(zip(_SEGMENT, s, strict=True)) for s in written]
+    select = f"SELECT id, {', '.join(_POINT)} FROM positions "
+    page = f"ORDER BY mmsi, at, id LIMIT {_LOT}"
+    after = f"WHERE (mmsi, at, id) > ({p}, {p}, {p}) "
+    held: list[Any] = []  # a vessel's ten minutes that the next page may go on with
+    largest = 0
+    place: tuple[Any, ...] = ()
+    while True:
+        found = list(connection.exec_driver_sql(select + (after if place else "") + page, place))
+        if found:
+            place = (found[-1][1], found[-1][2], found[-1][0])
+            largest = max(largest, max(row[0] for row in found))
+        rows, held = held + found, []
+        if len(found) == _LOT:
+            cut = len(rows)
+            while cut > 0 and _bucket_of(rows[cut - 1], sqlite) == _bucket_of(rows[-1], sqlite):
+                cut -= 1
+            rows, held = rows[:cut], rows[cut:]
+        if rows:
+            _write(connection, sources, segments, rows, sqlite)
+        if len(found) < _LOT:
+            break
+    # The next write's number shifted past every id moved: its points come after them.
+    following_batch = (largest >> PLACE_BITS) + 1
+    if largest and sqlite:
+        connection.exec_driver_sql(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'segments'",
+            (following_batch,),
         )
-        for mmsi, _, t0, t1, _, _ in written:
-            if mmsi in reach and t0 < reach[mmsi]:
-                overlapping.add(mmsi)
-            reach[mmsi] = max(reach.get(mmsi, t1), t1)
-    vessels = sa.table("vessels", sa.column("mmsi"), sa.column("overlap"))
-    flagged = sorted(overlapping)
-    for start in range(0, len(flagged), 500):
-        some = flagged[start : start + 500]
-        connection.execute(
-            vessels.update().where(vessels.c.mmsi.in_(some)).values(overlap=sa.true())
+    elif largest:
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('segments', 'id'), "
+            "greatest((SELECT max(id) FROM segments), %s))",
+            (following_batch,),
         )
+
+
+def _bucket_of(row: Any, sqlite: bool) -> tuple[int, int]:
+    at = row[2] if sqlite else to_micros(row[2])
+    return row[1], at // BUCKET_MICROS
+
+
+def _write(connection: Any, sources: Sources, table: Any, rows: list[Any], sqlite: bool) -> None:
+    """Points of positions rows (id, then the point's columns) as segments."""
+    at = [row[2] for row in rows]
+    times = datetimes_of(np.array(at, dtype=np.int64)) if sqlite else at
+    points = Points.of([Point(row[1], t, *row[3:]) for row, t in zip(rows, times, strict=True)])
+    records = records_of(points, sources.ids(connection, points.source), 0)
+    records["seq"] = [row[0] for row in rows]  # the id: the order of old
+    sources.committed()
+    written = segments_of(points.mmsi, records)
+    connection.execute(table.insert(), [dict(zip(_SEGMENT, s, strict=True)) for s in written])
 
 
 def downgrade() -> None:
@@ -122,7 +146,7 @@ def downgrade() -> None:
     names: dict[int, str] = dict(connection.exec_driver_sql("SELECT id, name FROM sources").all())
     table = [names.get(k) for k in range(max(names, default=-1) + 1)]
     positions = sa.table("positions", *(sa.column(name) for name in _POINT))
-    select = "SELECT id, mmsi, batch, n, points FROM segments WHERE id > {} ORDER BY id LIMIT {}"
+    select = "SELECT id, mmsi, n, points FROM segments WHERE id > {} ORDER BY id LIMIT {}"
     last = 0
     # A lot of segments at a time, in the order written.
     while rows := connection.exec_driver_sql(select.format(last, _LOT // 10)).all():
@@ -139,5 +163,3 @@ def downgrade() -> None:
         )
     op.drop_table("segments")
     op.drop_table("sources")
-    with op.batch_alter_table("vessels") as vessels:
-        vessels.drop_column("overlap")
