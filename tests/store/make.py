@@ -6,31 +6,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Float, Integer, MetaData, SmallInteger, Table, Text
+from sqlalchemy import MetaData, Table
 
 from shade.store.engine import MIGRATIONS
-from shade.store.schema import ROW_ID, UtcDateTime
+from shade.store.schema import point_columns
 from shade.tracks.model import Aside, AsideReason, Point, Static, Update
 
 # The revision a migrated database is at.
 HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 # The history as revisions 0001 to 0005 kept it, a row per point: to fill old databases.
-OLD_POSITIONS = Table(
-    "positions",
-    MetaData(),
-    Column("id", ROW_ID, primary_key=True, autoincrement=True),
-    Column("mmsi", Integer, nullable=False),
-    Column("at", UtcDateTime, nullable=False),
-    Column("lat", Float, nullable=False),
-    Column("lon", Float, nullable=False),
-    Column("speed", Float),
-    Column("course", Float),
-    Column("heading", SmallInteger),
-    Column("status", SmallInteger),
-    Column("msg_type", SmallInteger, nullable=False),
-    Column("source", Text),
-)
+OLD_POSITIONS = Table("positions", MetaData(), *point_columns())
+
 T0 = datetime(2022, 1, 3, 0, 0, 0, 123456, tzinfo=UTC)
 
 

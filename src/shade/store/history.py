@@ -2,8 +2,9 @@
 a page at a time, and how many points lie between two times.
 
 Segments are found by time through ``t0`` alone: no segment spans a bucket boundary
-(``segments``), so one with a point at or after T began after T less a bucket. Their
-points are unpacked together and put in the history's order, (at, seq).
+(``segments``), so one with a point at or after T began after T less a bucket. A vessel's
+segments follow each other in time; all vessels' points are put in the history's order,
+(at, seq), when they are read together.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def track(
     start: datetime | None,
     end: datetime | None,
 ) -> list[Point]:
-    """The vessel's points with start <= at <= end, in the history's order."""
+    """The vessel's points with start <= at <= end, in the history's order: its segments
+    one after another (they never overlap, and each holds its points in order)."""
     p = _mark(connection)
     where, params = [f"mmsi = {p}"], [mmsi]
     low = high = None
@@ -54,8 +56,7 @@ def track(
         params.append(high)
     sql = f"SELECT mmsi, n, points FROM segments WHERE {' AND '.join(where)} ORDER BY t0"
     decoded = decode(driver_rows(connection, sql, params))
-    decoded = decoded.take(_within(decoded, low, high))
-    return points_of(connection, sources, decoded.take(decoded.in_history_order())).rows()
+    return points_of(connection, sources, decoded.take(_within(decoded, low, high))).rows()
 
 
 def _within(decoded: Decoded, low: int | None, high: int | None) -> Any:

@@ -106,7 +106,8 @@ ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
 metadata = MetaData()
 
 
-def _point_columns() -> list[Column[Any]]:
+def point_columns() -> list[Column[Any]]:
+    """The columns of a table of points, a row each (``aside``)."""
     return [
         Column("id", ROW_ID, primary_key=True, autoincrement=True),
         Column("mmsi", Integer, nullable=False),
@@ -154,7 +155,7 @@ sources = Table(
 aside = Table(
     "aside",
     metadata,
-    *_point_columns(),
+    *point_columns(),
     Column("reason", String(32), nullable=False),
     Index("ix_aside_mmsi_at", "mmsi", "at"),
 )

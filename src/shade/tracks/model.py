@@ -157,7 +157,6 @@ class Points(Sequence[Point]):
         )
         if np.isnan(made.lat).any() or np.isnan(made.lon).any():
             raise ValueError("a point must have a position: lat and lon are not None")
-        made._rows = list(points)
         return made
 
     def rows(self) -> list[Point]:
