@@ -242,10 +242,10 @@ class Points(Sequence[Point]):
 
 def known(column: npt.NDArray[Any]) -> list[Any]:
     """A column's values, None where not known: NaN, or ``UNKNOWN`` (heading, status)."""
-    values: list[Any] = column.tolist()
-    if column.dtype.kind == "f":
-        return [None if v != v else v for v in values]
-    return [None if v < 0 else v for v in values]
+    values = column.astype(object)
+    values[np.isnan(column) if column.dtype.kind == "f" else column < 0] = None
+    listed: list[Any] = values.tolist()
+    return listed
 
 
 def _objects(values: Any) -> npt.NDArray[np.object_]:
