@@ -217,3 +217,22 @@ def test_a_failed_batch_leaves_nothing_behind(store_url: str) -> None:
         else:
             raise AssertionError("a point without a latitude was written")
         assert store.counts() == {**store.counts(), "points": 0, "vessels": 0}
+
+
+def test_a_source_named_by_a_failed_batch_is_named_again_after_it(store_url: str) -> None:
+    """The store remembers source ids; those of a batch rolled back are not remembered (an
+    id given then may be given to another name next)."""
+    from shade.errors import ShadeError
+
+    with Store.open(store_url) as store:
+        bad = point(seconds=9)._replace(lat=None)  # aside.lat is NOT NULL: the batch fails
+        try:
+            store.write(update([point(seconds=0, source="alpha")], [(bad, AsideReason.INLAND)]))
+        except ShadeError:
+            pass
+        else:
+            raise AssertionError("a point without a latitude was kept aside")
+        store.write(update([point(seconds=1, source="beta")]))
+        store.write(update([point(seconds=2, source="alpha")]))
+    with Store.open(store_url) as fresh:
+        assert [p.source for p in fresh.track(366000001)] == ["beta", "alpha"]

@@ -75,7 +75,7 @@ log = logging.getLogger(__name__)
 class Commit(NamedTuple):
     """What one committed write added, as subscribers hear of it."""
 
-    points: Sequence[Point]  # ``Points`` (columns, not to be changed), or a list
+    points: Sequence[Point]  # ``Points``: columns shared by every subscriber, not to change
     statics: list[Static]
     events: list[Event]
     hotline: tuple[Change, ...] = ()  # channels and messages changed, escalations
