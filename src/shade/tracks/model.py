@@ -187,14 +187,6 @@ class Points(Sequence[Point]):
         """The given rows (indices or a mask of booleans), in that order."""
         return Points(*(getattr(self, name)[rows] for name in _COLUMNS))
 
-    @classmethod
-    def concat(cls, parts: Sequence[Points]) -> Points:
-        """The rows of ``parts`` one after another."""
-        parts = [part for part in parts if len(part)]
-        if len(parts) <= 1:
-            return parts[0] if parts else EMPTY_POINTS
-        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in _COLUMNS))
-
     def latest(self) -> npt.NDArray[np.int64]:
         """The row of each vessel's latest point (of points of one time, the last), in
         MMSI order."""
