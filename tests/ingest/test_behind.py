@@ -62,9 +62,8 @@ def test_put_hands_over_once_the_item_before_is_written() -> None:
     assert not handed.wait(0.3)
     sink.gate.set()
     assert handed.wait(5)
-    behind.wait()
-    assert sink.written == [1, 2]
     behind.close()
+    assert sink.written == [1, 2]
 
 
 def test_a_failure_comes_back_from_the_next_put_and_nothing_after_it_is_written() -> None:

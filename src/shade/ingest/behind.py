@@ -43,12 +43,6 @@ class WriteBehind(Generic[Item]):
             self._waiting.append(item)
             self._ready.notify_all()
 
-    def wait(self) -> None:
-        """Return once everything handed over is written; raises a failure of the sink."""
-        with self._ready:
-            self._ready.wait_for(lambda: not (self._busy or self._waiting) or self._error)
-            self._raise()
-
     def close(self) -> None:
         """Write what was handed over, then stop the thread; raises a failure of the sink
         not raised yet."""

@@ -37,9 +37,9 @@ class Sources:
         the writing transaction of ``connection``."""
         listed: list[str | None] = names.tolist()
         known = self._ids
-        missing = [name for name in dict.fromkeys(listed) if name not in known]
+        missing = [n for n in dict.fromkeys(listed) if n is not None and n not in known]
         if missing:
-            self._pending = self._add(connection, missing)  # type: ignore[arg-type]
+            self._pending = self._add(connection, missing)
             known = {**known, **self._pending}
         return np.fromiter(map(known.__getitem__, listed), np.int32, len(listed))
 
